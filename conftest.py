@@ -1,0 +1,91 @@
+"""Fixtures shared by every test: a small union tree and fixed personas.
+
+    district (区总工会, BJ)
+    ├── street (街道工会, S1) ── grassroots (企业工会, G1) ── branch (分会, B1)
+    └── sibling_street (街道工会, S2) ── sibling_grassroots (企业工会, G2)
+
+Personas: district_admin (系统管理员 @ district), street_chair (主席 @ S1),
+grassroots_chair (主席 @ G1), branch_lead (分会负责人 @ B1), outsider (主席 @ S2),
+street_admin / sibling_admin (系统管理员 @ S1 / S2, for the isolation matrix).
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from gonghui.accounts.models import User
+from gonghui.core.actor import Actor
+from gonghui.core.permissions import Role
+from gonghui.orgs.models import Kind, Org
+from gonghui.testing.factories import OrgFactory, staff
+
+
+@dataclass
+class Tree:
+    district: Org
+    street: Org
+    grassroots: Org
+    branch: Org
+    sibling_street: Org
+    sibling_grassroots: Org
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    district = OrgFactory(code="BJ", name="滨江区总工会", kind=Kind.DISTRICT, employee_count=0)
+    street = OrgFactory(parent=district, code="S1", name="临江街道工会", kind=Kind.STREET, employee_count=0)
+    grassroots = OrgFactory(parent=street, code="G1", name="临江精机工会", kind=Kind.ENTERPRISE, employee_count=300)
+    branch = OrgFactory(parent=grassroots, code="B1", name="一车间分会", kind=Kind.BRANCH, employee_count=80)
+    sibling_street = OrgFactory(parent=district, code="S2", name="望湖街道工会", kind=Kind.STREET, employee_count=0)
+    sibling_grassroots = OrgFactory(parent=sibling_street, code="G2", name="望湖电子工会", kind=Kind.ENTERPRISE, employee_count=500)
+    return Tree(district, street, grassroots, branch, sibling_street, sibling_grassroots)
+
+
+@dataclass
+class Personas:
+    district_admin: User
+    street_chair: User
+    grassroots_chair: User
+    branch_lead: User
+    outsider: User
+    street_admin: User
+    sibling_admin: User
+
+
+@pytest.fixture
+def personas(tree) -> Personas:
+    return Personas(
+        district_admin=staff(tree.district, Role.SYSADMIN, username="district_admin", full_name="区总管理员"),
+        street_chair=staff(tree.street, Role.CHAIR, username="street_chair", full_name="街道主席"),
+        grassroots_chair=staff(tree.grassroots, Role.CHAIR, username="grassroots_chair", full_name="企业主席"),
+        branch_lead=staff(tree.branch, Role.BRANCH_LEAD, username="branch_lead", full_name="分会负责人"),
+        outsider=staff(tree.sibling_street, Role.CHAIR, username="outsider", full_name="望湖主席"),
+        street_admin=staff(tree.street, Role.SYSADMIN, username="street_admin", full_name="临江管理员"),
+        sibling_admin=staff(tree.sibling_street, Role.SYSADMIN, username="sibling_admin", full_name="望湖管理员"),
+    )
+
+
+def actor_of(user: User, org: Org | None = None) -> Actor:
+    grants = user.grants.select_related("org")
+    grant = grants.get(org=org) if org is not None else grants.order_by("org__depth").first()
+    return Actor.for_grant(grant, ip="127.0.0.1")
+
+
+@pytest.fixture
+def login(client):
+    """login(user) → the Django test client logged in as `user` at their first union."""
+
+    def do(user: User, org: Org | None = None):
+        client.force_login(user)
+        if org is not None:
+            session = client.session
+            session["grant_id"] = user.grants.get(org=org).pk
+            session.save()
+        return client
+
+    return do
+
+
+@pytest.fixture
+def operator() -> Actor:
+    return Actor.system(source="cli")

@@ -1,0 +1,47 @@
+"""The JSON API (OpenAPI at /api/docs). Each app contributes a router; every route
+authenticates by session and goes through the same selectors and services as the web."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.security import SessionAuth
+
+from gonghui.core.services import error_text
+
+
+class ActorSessionAuth(SessionAuth):
+    """A logged-in session with a working union; the route then uses request.actor."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is None or getattr(request, "actor", None) is None:
+            return None
+        return user
+
+
+api = NinjaAPI(title="gonghui 工会平台 API", version="1", auth=ActorSessionAuth(), urls_namespace="api")
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc):
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": error_text(exc), "errors": detail}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def _denied(request, exc):
+    from gonghui.audit.services import audit_denial
+
+    if request.actor is not None and not getattr(exc, "audited", False):
+        audit_denial(actor=request.actor, action="permission.denied", object_id=request.path[:128], message=str(exc))
+    return api.create_response(request, {"detail": str(exc) or "没有权限。"}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": "记录不存在或不在您的管辖范围内。"}, status=404)
+
+
+from gonghui.orgs.api import router as orgs_router  # noqa: E402
+
+api.add_router("/orgs", orgs_router)

@@ -1,0 +1,58 @@
+"""Field encryption (AES-256-GCM) and blind indexes (HMAC-SHA256).
+
+The master secret lives outside the database (GONGHUI_FIELD_KEY or the data dir's keys
+folder). Two independent keys are derived from it with HKDF, so the blind index used for
+uniqueness and exact search never reveals the encryption key. Ciphertexts carry a
+version prefix so the key can be rotated later.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+
+PREFIX = "g1:"
+
+
+@lru_cache(maxsize=4)
+def _keys(master: str) -> tuple[bytes, bytes]:
+    def derive(info: bytes) -> bytes:
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"gonghui-field-v1", info=info).derive(
+            master.encode()
+        )
+
+    return derive(b"aes-gcm"), derive(b"blind-index")
+
+
+def _enc_key() -> bytes:
+    return _keys(settings.FIELD_ENCRYPTION_KEY)[0]
+
+
+def _index_key() -> bytes:
+    return _keys(settings.FIELD_ENCRYPTION_KEY)[1]
+
+
+def encrypt(plaintext: str) -> str:
+    nonce = os.urandom(12)
+    sealed = AESGCM(_enc_key()).encrypt(nonce, plaintext.encode(), PREFIX.encode())
+    return PREFIX + base64.b64encode(nonce + sealed).decode()
+
+
+def decrypt(token: str) -> str:
+    if not token.startswith(PREFIX):
+        raise ValueError("not an encrypted field value")
+    raw = base64.b64decode(token[len(PREFIX) :])
+    return AESGCM(_enc_key()).decrypt(raw[:12], raw[12:], PREFIX.encode()).decode()
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """Deterministic keyed hash for equality lookups; `purpose` separates the domains."""
+    return hmac.new(_index_key(), f"{purpose}\x00{value}".encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,36 @@
+"""How official documents write dates, numbers and money."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+
+def cn_date(value: dt.date | dt.datetime | None) -> str:
+    """2025年10月31日: Arabic numerals without leading zeros (GB/T 9704)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        from django.utils import timezone
+
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def cn_datetime(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    from django.utils import timezone
+
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{cn_date(local)} {local:%H:%M}"
+
+
+def yuan(value, *, places: int = 2) -> str:
+    """Money with thousands separators; whole amounts drop the decimals (11500 → 11,500)."""
+    if value is None:
+        return ""
+    amount = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if amount == amount.to_integral_value():
+        return f"{int(amount):,}"
+    return f"{amount:,.{places}f}"

@@ -1,0 +1,52 @@
+"""Request helpers and the decorators every staff view uses."""
+
+from __future__ import annotations
+
+import functools
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render
+
+
+def client_ip(request) -> str:
+    if settings.GONGHUI_CLIENT_IP_HEADER:
+        forwarded = request.META.get(settings.GONGHUI_CLIENT_IP_HEADER, "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()[:64]
+    return request.META.get("REMOTE_ADDR", "")[:64]
+
+
+def staff_view(perm: str | None = None):
+    """Login, a working union, a second factor where the role needs one, then `perm`.
+
+    The denial itself is raised as PermissionDenied, so it lands on the Chinese 403 page
+    and in the audit trail (DenialAuditMiddleware).
+    """
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if request.user.must_change_password:
+                return redirect("accounts:password_change")
+            actor = getattr(request, "actor", None)
+            if actor is None:
+                return render(request, "core/no_role.html", status=403)
+            from gonghui.core.permissions import ROLES_REQUIRING_TOTP
+
+            if actor.role in ROLES_REQUIRING_TOTP and not request.user.totp_enabled:
+                return redirect("accounts:totp_setup")
+            if perm:
+                actor.require(perm)
+            return view(request, *args, **kwargs)
+
+        wrapper.required_perm = perm
+        return wrapper
+
+    return decorate
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"

@@ -1,0 +1,33 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from gonghui.core.cli_support import actor_from_options, add_actor_argument, resolve_org
+from gonghui.core.exchange import EXCHANGES
+from gonghui.core.sheets import CellError, to_date
+
+
+class Command(BaseCommand):
+    help = "导出数据为 Excel（与导入模板格式相同）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", help="类型：" + "、".join(EXCHANGES))
+        parser.add_argument("--org", required=True, help="工会编码")
+        parser.add_argument("--out", required=True, help="输出文件路径（.xlsx）")
+        parser.add_argument("--subtree", action="store_true", help="包含全部下级工会")
+        parser.add_argument("--from", dest="start", help="开始日期 2025-01-01")
+        parser.add_argument("--to", dest="end", help="结束日期 2025-12-31")
+        add_actor_argument(parser)
+
+    def handle(self, *args, kind, org, out, subtree, start, end, **options):
+        exchange = EXCHANGES.get(kind)
+        if exchange is None or exchange.exporter is None:
+            raise CommandError(f"不支持导出“{kind}”，可选：{'、'.join(k for k, e in EXCHANGES.items() if e.exporter)}")
+        try:
+            start_d, end_d = to_date(start), to_date(end)
+        except CellError as exc:
+            raise CommandError(str(exc)) from None
+        actor = actor_from_options(options)
+        target = resolve_org(actor, org)
+        path = exchange.exporter(actor=actor, org=target, path=Path(out), subtree=subtree, start=start_d, end=end_d)
+        self.stdout.write(str(path))

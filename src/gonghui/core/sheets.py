@@ -1,0 +1,403 @@
+"""Reading and writing the spreadsheets union staff exchange (xlsx, xls, ods, csv).
+
+Every import in gonghui declares its columns once (`Column`), and this module turns a
+file into rows of typed values with a Chinese error per bad cell, and writes templates
+and exports with the same headers. Text that Excel would run as a formula is refused on
+the way in and neutralised on the way out.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import xlsxwriter
+from defusedxml.ElementTree import iterparse
+from python_calamine import CalamineError, CalamineWorkbook
+
+MAX_ROWS = 1_000_000
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓", "对"}
+FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×", "不", ""}
+
+
+class SheetError(Exception):
+    """The file as a whole cannot be read; the message is for the user."""
+
+
+class CellError(ValueError):
+    """One cell is wrong; the message is for the user."""
+
+
+@dataclass
+class Column:
+    key: str
+    header: str
+    required: bool = False
+    kind: str = "text"  # text, int, date, bool, choice, decimal
+    max_length: int | None = None
+    choices: Sequence[tuple[str, str]] = ()  # (value, label)
+    help: str = ""
+    example: object = ""
+    width: int = 16
+
+    def parse(self, raw, *, formula: bool = False):
+        if formula:
+            raise CellError(f"“{self.header}”是公式，请改为直接填写内容（可复制后“选择性粘贴为数值”）。")
+        if self.kind == "date":
+            value = to_date(raw)
+        elif self.kind == "int":
+            value = to_int(raw)
+        elif self.kind == "bool":
+            value = to_bool(raw)
+        else:
+            value = to_text(raw)
+            if value.startswith("="):
+                raise CellError(f"“{self.header}”以“=”开头，看起来是公式，请改为直接填写内容。")
+            if self.max_length and len(value) > self.max_length:
+                raise CellError(f"“{self.header}”最多{self.max_length}个字，当前{len(value)}个字。")
+            if self.kind == "choice" and value:
+                by_label = {label: v for v, label in self.choices}
+                by_value = {v: v for v, _ in self.choices}
+                if value in by_label:
+                    value = by_label[value]
+                elif value in by_value:
+                    value = by_value[value]
+                else:
+                    options = "、".join(label for _, label in self.choices)
+                    raise CellError(f"“{self.header}”的值“{value}”无效，应为：{options}。")
+        if self.required and value in (None, ""):
+            raise CellError(f"“{self.header}”不能为空。")
+        return value
+
+    def label_of(self, value) -> str:
+        return dict(self.choices).get(value, value) if self.kind == "choice" else value
+
+
+# --- cell conversions ------------------------------------------------------------------
+
+
+def to_text(raw) -> str:
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return "是" if raw else "否"
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))  # codes typed as numbers come back as 1001.0
+    if isinstance(raw, dt.datetime):
+        return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(sep=" ")
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    text = str(raw).replace("\u3000", " ").strip()
+    # An apostrophe our own exports put before formula-like text is not part of the value.
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_PREFIXES:
+        text = text[1:]
+    return text
+
+
+def to_int(raw) -> int | None:
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, bool):
+        raise CellError("应为整数。")
+    if isinstance(raw, int | float):
+        if float(raw).is_integer():
+            return int(raw)
+        raise CellError(f"应为整数，当前为“{raw}”。")
+    text = to_text(raw).replace(",", "").replace("，", "")
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?\d+\.0+", text):
+        return int(float(text))
+    raise CellError(f"应为整数，当前为“{text}”。")
+
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def to_date(raw) -> dt.date | None:
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        # An Excel serial day number (cell formatted as a number rather than a date).
+        if 1 <= raw < 2958466:
+            return EXCEL_EPOCH + dt.timedelta(days=int(raw))
+        raise CellError(f"日期“{raw}”无法识别。")
+    text = to_text(raw)
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            try:
+                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                raise CellError(f"日期“{text}”不存在。") from None
+    if re.fullmatch(r"\d{5}(?:\.0+)?", text):
+        return EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
+    raise CellError(f"日期“{text}”无法识别，请写成 2025-10-31 的形式。")
+
+
+def to_bool(raw) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = to_text(raw).lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise CellError(f"应填“是”或“否”，当前为“{text}”。")
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[tuple[int, list]]  # (1-based row number in the file, cells)
+    formulas: set[tuple[int, int]] = field(default_factory=set)  # (row number, column index)
+    header_row: int = 1
+
+
+def _decode_csv(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SheetError("无法识别 CSV 文件的编码，请另存为“CSV UTF-8”或 GBK 编码，或直接上传 Excel 文件。")
+
+
+def _xlsx_formula_cells(path: Path) -> set[tuple[int, int]]:
+    """(row, col) of cells holding a formula in the first worksheet of an .xlsx."""
+    found: set[tuple[int, int]] = set()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = sorted(n for n in zf.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
+            if not names:
+                return found
+            first = "xl/worksheets/sheet1.xml" if "xl/worksheets/sheet1.xml" in names else names[0]
+            with zf.open(first) as fh:
+                ref = None
+                for event, elem in iterparse(fh, events=("start", "end")):
+                    tag = elem.tag.rsplit("}", 1)[-1]
+                    if event == "start" and tag == "c":
+                        ref = elem.get("r")
+                    elif event == "start" and tag == "f" and ref:
+                        m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
+                        if m:
+                            col = 0
+                            for ch in m.group(1):
+                                col = col * 26 + (ord(ch) - 64)
+                            found.add((int(m.group(2)), col - 1))
+                    elif event == "end" and tag == "row":
+                        elem.clear()
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return set()
+    return found
+
+
+def read_table(path: Path | str, *, expected_headers: Iterable[str] = ()) -> Table:
+    """Read the first sheet (or the CSV) into a Table, finding the header row.
+
+    The header row is the first of the first ten rows that contains any expected header,
+    which skips a merged title row above it.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.exists() or path.stat().st_size == 0:
+        raise SheetError("文件是空的，请检查后重新上传。")
+    formulas: set[tuple[int, int]] = set()
+    if suffix in (".csv", ".txt"):
+        text = _decode_csv(path.read_bytes())
+        try:
+            grid = list(csv.reader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise SheetError(f"CSV 文件格式有误：{exc}") from None
+    elif suffix in (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"):
+        try:
+            wb = CalamineWorkbook.from_path(str(path))
+            if not wb.sheet_names:
+                raise SheetError("文件中没有工作表。")
+            grid = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        except SheetError:
+            raise
+        except (CalamineError, ValueError, OSError, Exception) as exc:  # calamine raises several kinds
+            raise SheetError("无法读取该文件：文件可能已损坏、被加密或不是真正的 Excel 文件。请用 Excel 打开后另存为 .xlsx 再试。") from exc
+        if suffix in (".xlsx", ".xlsm"):
+            formulas = _xlsx_formula_cells(path)
+    else:
+        raise SheetError(f"不支持“{suffix or '无扩展名'}”类型的文件，请上传 .xlsx、.xls 或 .csv 文件。")
+    if len(grid) > MAX_ROWS:
+        raise SheetError(f"文件行数超过{MAX_ROWS:,}行，请拆分后导入。")
+    expected = {h for h in expected_headers}
+    header_index = None
+    for i, row in enumerate(grid[:10]):
+        names = {_header_name(c) for c in row}
+        if (expected and names & expected) or (not expected and any(names - {""})):
+            header_index = i
+            break
+    if header_index is None:
+        if not any(any(to_text(c) for c in row) for row in grid):
+            raise SheetError("文件中没有数据。")
+        raise SheetError("没有找到表头行，请使用系统提供的导入模板（表头须在前10行内）。")
+    headers = [_header_name(c) for c in grid[header_index]]
+    rows = []
+    for i, row in enumerate(grid[header_index + 1 :], start=header_index + 2):
+        if any(to_text(c) for c in row):
+            rows.append((i, list(row)))
+    return Table(headers=headers, rows=rows, formulas=formulas, header_row=header_index + 1)
+
+
+def _header_name(cell) -> str:
+    # Templates mark required columns with "*"; users sometimes add spaces or line breaks.
+    return re.sub(r"[\s*＊]", "", to_text(cell))
+
+
+def map_columns(table: Table, columns: Sequence[Column]) -> dict[str, int]:
+    index: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    for i, name in enumerate(table.headers):
+        if name in seen and name:
+            raise SheetError(f"表头“{name}”出现了两次（第{seen[name] + 1}列和第{i + 1}列），请删除重复的列。")
+        seen[name] = i
+    for col in columns:
+        if col.header in seen:
+            index[col.key] = seen[col.header]
+    missing = [c.header for c in columns if c.required and c.key not in index]
+    if missing:
+        raise SheetError(f"缺少必需的列：{'、'.join(missing)}。请使用系统提供的导入模板。")
+    return index
+
+
+def parse_row(table: Table, rownum: int, cells: list, columns: Sequence[Column], index: dict[str, int]):
+    """({key: value}, [error messages]) for one row."""
+    values, errors = {}, []
+    for col in columns:
+        i = index.get(col.key)
+        if i is None:
+            continue
+        raw = cells[i] if i < len(cells) else None
+        try:
+            values[col.key] = col.parse(raw, formula=(rownum, i) in table.formulas)
+        except CellError as exc:
+            message = str(exc)
+            errors.append(message if message.startswith("“") else f"“{col.header}”{message}")
+    return values, errors
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def neutralize(text: str) -> str:
+    """Keep Excel from running exported text as a formula (CSV/formula injection)."""
+    return "'" + text if text and text[0] in FORMULA_PREFIXES else text
+
+
+class XlsxWriter:
+    """A workbook whose cells are written by type, never auto-detected as formulas."""
+
+    def __init__(self, path: Path | str):
+        self.book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+        self.header = self.book.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1, "text_wrap": True, "valign": "vcenter"})
+        self.required = self.book.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1, "font_color": "#B3261E", "text_wrap": True, "valign": "vcenter"})
+        self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
+        self.text = self.book.add_format({"num_format": "@"})
+        self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
+        self.title = self.book.add_format({"bold": True, "font_size": 14})
+
+    def sheet(self, name: str, columns: Sequence[Column]):
+        ws = self.book.add_worksheet(name)
+        for i, col in enumerate(columns):
+            ws.set_column(i, i, col.width, self.text if col.kind in ("text", "choice") else None)
+            ws.write_string(0, i, col.header + ("*" if col.required else ""), self.required if col.required else self.header)
+        ws.freeze_panes(1, 0)
+        ws.set_row(0, 28)
+        return ws
+
+    def write_row(self, ws, rownum: int, columns: Sequence[Column], values: dict) -> None:
+        for i, col in enumerate(columns):
+            value = values.get(col.key)
+            if value is None or value == "":
+                continue
+            if col.kind == "date" and isinstance(value, dt.date):
+                ws.write_datetime(rownum, i, dt.datetime.combine(value, dt.time()), self.date)
+            elif col.kind == "int" and isinstance(value, int):
+                ws.write_number(rownum, i, value)
+            elif col.kind == "bool":
+                ws.write_string(rownum, i, "是" if value else "否")
+            else:
+                ws.write_string(rownum, i, neutralize(str(col.label_of(value))))
+
+    def add_dropdowns(self, ws, columns: Sequence[Column], last_row: int = 5000) -> None:
+        for i, col in enumerate(columns):
+            source = None
+            if col.kind == "choice" and col.choices:
+                source = [label for _, label in col.choices]
+            elif col.kind == "bool":
+                source = ["是", "否"]
+            if source:
+                ws.data_validation(1, i, last_row, i, {
+                    "validate": "list", "source": source,
+                    "error_title": "输入有误", "error_message": f"请从下拉列表中选择“{col.header}”。",
+                })
+            elif col.kind == "date":
+                ws.data_validation(1, i, last_row, i, {
+                    "validate": "date", "criteria": ">", "value": dt.datetime(1900, 1, 1),
+                    "error_title": "日期有误", "error_message": "请填写日期，如 2025-10-31。",
+                })
+
+    def explain(self, columns: Sequence[Column], *, title: str, notes: Sequence[str] = ()) -> None:
+        ws = self.book.add_worksheet("填写说明")
+        ws.set_column(0, 0, 22)
+        ws.set_column(1, 1, 10)
+        ws.set_column(2, 2, 70)
+        ws.write_string(0, 0, title, self.title)
+        row = 2
+        for note in notes:
+            ws.write_string(row, 0, note)
+            row += 1
+        row += 1
+        for i, h in enumerate(("列名", "是否必填", "说明")):
+            ws.write_string(row, i, h, self.header)
+        for col in columns:
+            row += 1
+            ws.write_string(row, 0, col.header)
+            ws.write_string(row, 1, "必填" if col.required else "选填")
+            text = col.help
+            if col.kind == "choice" and col.choices:
+                text = (text + " " if text else "") + "可选值：" + "、".join(label for _, label in col.choices)
+            elif col.kind == "date":
+                text = (text + " " if text else "") + "日期格式：2025-10-31。"
+            elif col.kind == "bool":
+                text = (text + " " if text else "") + "填“是”或“否”。"
+            if col.max_length:
+                text += f" 最多{col.max_length}个字。"
+            ws.write_string(row, 2, text.strip(), self.wrap)
+
+    def close(self) -> None:
+        self.book.close()
+
+
+def write_template(path: Path | str, columns: Sequence[Column], *, title: str, notes: Sequence[str] = (), sheet: str = "数据") -> Path:
+    out = XlsxWriter(path)
+    ws = out.sheet(sheet, columns)
+    out.write_row(ws, 1, columns, {c.key: c.example for c in columns})
+    out.add_dropdowns(ws, columns)
+    out.explain(columns, title=title, notes=notes)
+    out.close()
+    return Path(path)

@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+
+
+class OrgsConfig(AppConfig):
+    name = "gonghui.orgs"
+    label = "orgs"
+    verbose_name = "组织管理"
+
+    def ready(self):
+        from gonghui.audit.registry import register_actions
+        from gonghui.core.demo import register_step
+        from gonghui.orgs import demo
+
+        register_step(10, "组织架构与委员会", demo.populate)
+        from gonghui.orgs.sheets import register_exchange
+
+        register_exchange()
+
+        register_actions(
+            {
+                "org.create": "新建工会",
+                "org.update": "修改工会信息",
+                "org.move": "调整上级工会",
+                "org.deactivate": "停用工会",
+                "org.reactivate": "恢复工会",
+                "org.import": "导入组织",
+                "org.export": "导出组织",
+                "committee.elect": "换届选举",
+                "committee.update": "修改委员会",
+            }
+        )

@@ -1,0 +1,96 @@
+"""Reads of the union tree, always scoped to what the actor may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q, Sum
+
+from gonghui.core.actor import Actor
+from gonghui.core.scope import get_scoped_or_404
+from gonghui.orgs.models import POSITION_ORDER, Kind, Level, Org
+
+
+def orgs_for(actor: Actor):
+    return Org.objects.for_actor(actor)
+
+
+def org_get(actor: Actor, pk) -> Org:
+    return get_scoped_or_404(Org.objects.select_related("parent"), actor, pk=pk)
+
+
+def org_get_by_code(actor: Actor, code: str) -> Org:
+    return get_scoped_or_404(Org.objects.all(), actor, code=(code or "").strip().upper())
+
+
+def org_search(actor: Actor, *, q: str = "", kind: str = "", level: str = "", status: str = "active", under: Org | None = None):
+    qs = orgs_for(actor).select_related("parent")
+    if under is not None:
+        qs = qs.filter(path__startswith=under.path)
+    if q:
+        q = q.strip()
+        qs = qs.filter(Q(name__contains=q) | Q(short_name__contains=q) | Q(code__iexact=q) | Q(uscc__iexact=q.upper()))
+    if kind in Kind.values:
+        qs = qs.filter(kind=kind)
+    if level and level.isdigit() and int(level) in Level.values:
+        qs = qs.filter(level=int(level))
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "inactive":
+        qs = qs.filter(is_active=False)
+    return qs
+
+
+def org_children(actor: Actor, org: Org, *, include_inactive: bool = False) -> list[Org]:
+    qs = orgs_for(actor).filter(parent=org)
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    children = list(qs.order_by("level", "code"))
+    # How many children each child has, for the tree's expand buttons, in one query.
+    counts = dict(
+        Org.objects.filter(parent__in=children, is_active=True).values_list("parent").annotate(n=Count("id"))
+    )
+    for child in children:
+        child.child_count = counts.get(child.pk, 0)
+    return children
+
+
+def org_breadcrumbs(actor: Actor, org: Org) -> list[tuple[Org, bool]]:
+    """Ancestors then the org itself, each with whether the actor may open it."""
+    ancestors = {o.pk: o for o in Org.objects.filter(pk__in=org.ancestor_ids)}
+    chain = [ancestors[i] for i in org.ancestor_ids if i in ancestors] + [org]
+    return [(o, actor.covers(o)) for o in chain]
+
+
+def org_subtree_figures(actor: Actor, org: Org) -> dict:
+    """Key figures of a subtree for the dashboard (active unions only)."""
+    qs = Org.objects.filter(path__startswith=org.path, is_active=True)
+    by_level = dict(qs.values_list("level").annotate(n=Count("id")))
+    by_kind = dict(qs.values_list("kind").annotate(n=Count("id")))
+    by_home = dict(qs.exclude(home_level="none").values_list("home_level").annotate(n=Count("id")))
+    grassroots = qs.filter(level=Level.GRASSROOTS)
+    return {
+        "unions": sum(by_level.values()),
+        "by_level": [(Level(k).label, by_level[k]) for k in sorted(by_level)],
+        "by_kind": [(Kind(k).label, n) for k, n in sorted(by_kind.items(), key=lambda kv: -kv[1])],
+        "by_home": by_home,
+        "grassroots": grassroots.count(),
+        "employees": grassroots.aggregate(n=Sum("employee_count"))["n"] or 0,
+        "with_women_committee": grassroots.filter(has_women_committee=True).count(),
+        "with_audit_committee": grassroots.filter(has_audit_committee=True).count(),
+        "inactive": Org.objects.filter(path__startswith=org.path, is_active=False).count(),
+    }
+
+
+def terms_for(org: Org):
+    return org.terms.prefetch_related("officers").order_by("-number")
+
+
+def current_term(org: Org, *, on: dt.date | None = None):
+    on = on or dt.date.today()
+    return org.terms.filter(starts_on__lte=on, ends_on__gte=on).prefetch_related("officers").order_by("-number").first()
+
+
+def officers_sorted(term) -> list:
+    order = {p: i for i, p in enumerate(POSITION_ORDER)}
+    return sorted(term.officers.all(), key=lambda o: (order.get(o.position, 99), o.pk))

@@ -1,0 +1,243 @@
+"""Union tree pages. Input and display only: rules live in services, reads in selectors."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from gonghui.core import files
+from gonghui.core.http import staff_view
+from gonghui.core.paging import keyset_page, sort_order
+from gonghui.orgs import selectors, services, sheets
+from gonghui.orgs.forms import DeactivateForm, MoveForm, OfficerFormSet, OrgFilterForm, OrgForm, TermForm
+from gonghui.orgs.models import Level, Org
+
+SORTS = {
+    "code": ("code", "id"),
+    "-code": ("-code", "-id"),
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "employees": ("employee_count", "id"),
+    "-employees": ("-employee_count", "-id"),
+    "level": ("level", "code", "id"),
+    "-level": ("-level", "-code", "-id"),
+}
+
+
+def _org_form_initial(org: Org) -> dict:
+    return {name: getattr(org, name) for name in services.EDITABLE_FIELDS}
+
+
+@staff_view("org.view")
+def tree(request):
+    actor = request.actor
+    root = actor.org
+    return render(
+        request,
+        "orgs/tree.html",
+        {"root": root, "children": selectors.org_children(actor, root), "breadcrumbs": selectors.org_breadcrumbs(actor, root)},
+    )
+
+
+@staff_view("org.view")
+def children(request, org_id):
+    org = selectors.org_get(request.actor, org_id)
+    return render(request, "orgs/_children.html", {"children": selectors.org_children(request.actor, org)})
+
+
+@staff_view("org.view")
+def org_list(request):
+    actor = request.actor
+    form = OrgFilterForm(request.GET or None)
+    form.fields["level"].choices = [("", "全部层级")] + [(str(v), label) for v, label in Level.choices]
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.org_search(
+        actor, q=data.get("q", ""), kind=data.get("kind", ""), level=data.get("level", ""), status=data.get("status") or "active"
+    )
+    sort, order = sort_order(request, SORTS, "code")
+    page = keyset_page(qs, order=order, cursor=request.GET.get("cursor"), size=50)
+    return render(request, "orgs/list.html", {"form": form, "page": page, "default_sort": "code"})
+
+
+@staff_view("org.view")
+def lookup(request):
+    """Suggestions for union pickers (code or name), within the actor's scope."""
+    q = request.GET.get("q") or request.GET.get("parent_code") or request.GET.get("org_code") or ""
+    rows = []
+    if q.strip():
+        rows = list(selectors.org_search(request.actor, q=q).order_by("level", "code")[:15])
+    return render(request, "orgs/_lookup.html", {"rows": rows})
+
+
+@staff_view("org.view")
+def detail(request, org_id):
+    actor = request.actor
+    org = selectors.org_get(actor, org_id)
+    terms = list(selectors.terms_for(org))
+    current = selectors.current_term(org)
+    return render(
+        request,
+        "orgs/detail.html",
+        {
+            "org": org,
+            "breadcrumbs": selectors.org_breadcrumbs(actor, org),
+            "children": selectors.org_children(actor, org, include_inactive=True),
+            "terms": terms,
+            "current": current,
+            "current_officers": selectors.officers_sorted(current) if current else [],
+            "can_manage": actor.can("org.manage"),
+            "parent_linkable": org.parent is not None and actor.covers(org.parent),
+        },
+    )
+
+
+@staff_view("org.manage")
+def create(request):
+    actor = request.actor
+    parent = selectors.org_get(actor, request.GET.get("parent") or actor.org.pk)
+    form = OrgForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.org_create(actor=actor, parent=parent, **form.cleaned_data)
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, f"已新建“{org.name}”。")
+            return redirect("orgs:detail", org.pk)
+    return render(
+        request,
+        "orgs/form.html",
+        {"form": form, "parent": parent, "title": "新建下级工会", "breadcrumbs": selectors.org_breadcrumbs(actor, parent)},
+    )
+
+
+@staff_view("org.manage")
+def edit(request, org_id):
+    actor = request.actor
+    org = selectors.org_get(actor, org_id)
+    form = OrgForm(request.POST or None, initial=_org_form_initial(org))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_update(actor=actor, org=org, **form.cleaned_data)
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, "已保存修改。")
+            return redirect("orgs:detail", org.pk)
+    return render(
+        request,
+        "orgs/form.html",
+        {"form": form, "org": org, "parent": org.parent, "title": f"修改：{org.name}", "breadcrumbs": selectors.org_breadcrumbs(actor, org)},
+    )
+
+
+@staff_view("org.manage")
+def move(request, org_id):
+    actor = request.actor
+    org = selectors.org_get(actor, org_id)
+    form = MoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_parent = selectors.org_get_by_code(actor, form.cleaned_data["parent_code"])
+        except Exception:  # a 404 from the scoped lookup: unknown or out of scope
+            form.add_error("parent_code", "找不到该编码的工会，或它不在您的管辖范围内。")
+        else:
+            try:
+                services.org_move(actor=actor, org=org, new_parent=new_parent)
+            except ValidationError as exc:
+                form.add_error("parent_code", exc.messages)
+            else:
+                messages.success(request, f"已将“{org.name}”调整到“{new_parent.name}”之下。")
+                return redirect("orgs:detail", org.pk)
+    return render(request, "orgs/move.html", {"form": form, "org": org, "breadcrumbs": selectors.org_breadcrumbs(actor, org)})
+
+
+@staff_view("org.manage")
+def deactivate(request, org_id):
+    actor = request.actor
+    org = selectors.org_get(actor, org_id)
+    form = DeactivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_deactivate(actor=actor, org=org, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, f"已停用“{org.name}”。其历史记录仍然保留，可随时恢复。")
+            return redirect("orgs:detail", org.pk)
+    return render(request, "orgs/deactivate.html", {"form": form, "org": org, "breadcrumbs": selectors.org_breadcrumbs(actor, org)})
+
+
+@require_POST
+@staff_view("org.manage")
+def reactivate(request, org_id):
+    org = selectors.org_get(request.actor, org_id)
+    try:
+        services.org_reactivate(actor=request.actor, org=org)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已恢复“{org.name}”。")
+    return redirect("orgs:detail", org.pk)
+
+
+@staff_view("org.manage")
+def elect(request, org_id):
+    actor = request.actor
+    org = selectors.org_get(actor, org_id)
+    form = TermForm(request.POST or None)
+    officers = OfficerFormSet(request.POST or None, prefix="o")
+    if request.method == "POST" and form.is_valid() and officers.is_valid():
+        rows = [f.cleaned_data for f in officers.forms if f.cleaned_data.get("name")]
+        try:
+            term = services.committee_elect(actor=actor, org=org, officers=rows, **form.cleaned_data)
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, f"已记录第{term.number}届委员会换届选举。")
+            return redirect("orgs:detail", org.pk)
+    return render(
+        request,
+        "orgs/elect.html",
+        {"form": form, "officers": officers, "org": org, "breadcrumbs": selectors.org_breadcrumbs(actor, org)},
+    )
+
+
+@staff_view("org.view")
+def export(request, org_id):
+    org = selectors.org_get(request.actor, org_id)
+    path = sheets.orgs_export(actor=request.actor, root=org)
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{org.code}-组织架构.xlsx")  # noqa: SIM115
+
+
+@staff_view("org.view")
+def template(request):
+    path = sheets.orgs_template()
+    return FileResponse(open(path, "rb"), as_attachment=True, filename="组织架构导入模板.xlsx")  # noqa: SIM115
+
+
+@staff_view("org.manage")
+def import_orgs(request):
+    """Upload → check (nothing written) → confirm; the file is kept between the steps."""
+    actor = request.actor
+    report = None
+    if request.method == "POST":
+        token = request.POST.get("token", "")
+        upload = request.FILES.get("file")
+        if upload is not None:
+            token = files.stash_upload(upload, request=request)
+        path = files.stashed_path(token, request=request)
+        if path is None:
+            messages.error(request, "请选择要导入的文件。")
+        else:
+            mode = "valid" if request.POST.get("mode") == "valid" else "all"
+            report = sheets.orgs_import(actor=actor, path=path, mode=mode, dry_run=request.POST.get("action") != "import")
+            report.token = token
+            if report.written:
+                messages.success(request, f"导入完成：新建{report.created}个，更新{report.updated}个，未变{report.unchanged}个。")
+    return render(
+        request,
+        "orgs/import.html",
+        {"report": report, "breadcrumbs": selectors.org_breadcrumbs(actor, actor.org)},
+    )
