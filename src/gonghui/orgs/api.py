@@ -1,6 +1,6 @@
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from gonghui.core.paging import keyset_page
 from gonghui.orgs import selectors, services
@@ -64,4 +64,4 @@ def create_org(request, payload: OrgIn):
     data = payload.dict()
     parent = selectors.org_get(request.actor, data.pop("parent_id"))
     org = services.org_create(actor=request.actor, parent=parent, **data)
-    return 201, org
+    return Status(201, org)

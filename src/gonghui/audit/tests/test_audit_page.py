@@ -1,0 +1,43 @@
+from gonghui.audit.services import audit_record
+from gonghui.core.actor import Actor
+
+
+def test_it_lists_the_subtrees_events_with_filters(tree, personas, login):
+    client = login(personas.street_admin)
+    client.post(f"/orgs/{tree.branch.pk}/deactivate/", {"reason": "车间撤销"})
+    page = client.get("/audit/").content.decode()
+    assert "停用工会" in page and "车间撤销" in page
+    filtered = client.get("/audit/?action=login.failure").content.decode()
+    assert "车间撤销" not in filtered
+    by_group = client.get("/audit/?action=org").content.decode()
+    assert "停用工会" in by_group
+
+
+def test_it_hides_events_of_other_subtrees(tree, personas, login):
+    audit_record(actor=Actor.system(), action="org.update", obj=tree.sibling_grassroots, message="望湖的秘密修改")
+    page = login(personas.street_admin).get("/audit/").content.decode()
+    assert "望湖的秘密修改" not in page
+
+
+def test_installation_events_are_for_top_level_administrators(tree, personas, login, client):
+    client.post("/accounts/login/", {"username": "nobody-at-all", "password": "x"})
+    assert "nobody-at-all" not in login(personas.street_admin).get("/audit/").content.decode()
+    assert "nobody-at-all" in login(personas.district_admin).get("/audit/").content.decode()
+
+
+def test_it_explains_an_unknown_union_filter(tree, personas, login):
+    page = login(personas.street_admin).get("/audit/?org_code=G2").content.decode()
+    assert "不在您的管辖范围内" in page
+
+
+def test_a_chair_may_read_it_but_an_officer_may_not(tree, personas, login):
+    from gonghui.core.permissions import Role
+    from gonghui.testing.factories import staff
+
+    assert login(personas.street_chair).get("/audit/").status_code == 200
+    officer = staff(tree.grassroots, Role.OFFICER, username="officer1")
+    response = login(officer).get("/audit/")
+    assert response.status_code == 403
+    from gonghui.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="permission.denied", username="officer1").exists()
