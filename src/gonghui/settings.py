@@ -21,7 +21,9 @@ SECRET_KEY = os.environ.get("GONGHUI_SECRET_KEY") or conf.read_or_create_secret(
 # Field-encryption master key: environment first, else the keys folder (outside the database).
 FIELD_ENCRYPTION_KEY = os.environ.get("GONGHUI_FIELD_KEY") or conf.read_or_create_secret("field_key", 32)
 
-DEBUG = os.environ.get("GONGHUI_DEBUG", "0" if PRODUCTION else "1") == "1" and not PRODUCTION
+# Off unless asked for: an office PC install is not "production" (no HTTPS) but must
+# still show the Chinese error pages, never Django's technical ones.
+DEBUG = os.environ.get("GONGHUI_DEBUG", "0") == "1" and not PRODUCTION
 
 if PRODUCTION:
     ALLOWED_HOSTS = [h.strip() for h in os.environ.get("GONGHUI_ALLOWED_HOSTS", "").split(",") if h.strip()]
@@ -176,7 +178,8 @@ DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"]
 
 # --- static and uploads ---------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = DATA_DIR / "static"  # filled only by `gonghui collectstatic` on a server
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(DATA_DIR / "uploads")}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

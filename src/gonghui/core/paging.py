@@ -58,12 +58,16 @@ def _decode(cursor: str) -> tuple[str, list] | None:
 def _beyond(fields: list[tuple[str, bool]], values: list) -> Q:
     """Rows strictly after `values` in the order given by `fields` ((name, descending))."""
     result = Q()
+    # The OR form alone hides the range from the planner; the redundant bound on the
+    # leading column lets it range-scan the index from the cursor on.
+    lead, lead_desc = fields[0]
+    bound = Q(**{f"{lead}__lte" if lead_desc else f"{lead}__gte": values[0]})
     for i, (name, desc) in enumerate(fields):
         clause = Q(**{f"{name}__lt" if desc else f"{name}__gt": values[i]})
         for j in range(i):
             clause &= Q(**{fields[j][0]: values[j]})
         result |= clause
-    return result
+    return bound & result
 
 
 def keyset_page(qs: QuerySet, *, order: Sequence[str], cursor: str | None = None, size: int = 50) -> Page:

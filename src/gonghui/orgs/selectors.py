@@ -29,7 +29,8 @@ def org_search(actor: Actor, *, q: str = "", kind: str = "", level: str = "", st
         qs = qs.filter(path__startswith=under.path)
     if q:
         q = q.strip()
-        qs = qs.filter(Q(name__contains=q) | Q(short_name__contains=q) | Q(code__iexact=q) | Q(uscc__iexact=q.upper()))
+        # Codes and USCCs are stored upper-case, so exact matches can use their indexes.
+        qs = qs.filter(Q(name__contains=q) | Q(short_name__contains=q) | Q(code=q.upper()) | Q(uscc=q.upper()))
     if kind in Kind.values:
         qs = qs.filter(kind=kind)
     if level and level.isdigit() and int(level) in Level.values:
@@ -63,22 +64,35 @@ def org_breadcrumbs(actor: Actor, org: Org) -> list[tuple[Org, bool]]:
 
 
 def org_subtree_figures(actor: Actor, org: Org) -> dict:
-    """Key figures of a subtree for the dashboard (active unions only)."""
-    qs = Org.objects.filter(path__startswith=org.path, is_active=True)
-    by_level = dict(qs.values_list("level").annotate(n=Count("id")))
-    by_kind = dict(qs.values_list("kind").annotate(n=Count("id")))
-    by_home = dict(qs.exclude(home_level="none").values_list("home_level").annotate(n=Count("id")))
-    grassroots = qs.filter(level=Level.GRASSROOTS)
+    """Key figures of a subtree for the dashboard, from one grouped scan of it."""
+    groups = (
+        Org.objects.filter(path__startswith=org.path)
+        .values("is_active", "level", "kind", "home_level", "has_women_committee", "has_audit_committee")
+        .annotate(n=Count("id"), employees=Sum("employee_count"))
+    )
+    by_level: dict[int, int] = {}
+    by_kind: dict[str, int] = {}
+    by_home: dict[str, int] = {}
+    figures = {"grassroots": 0, "employees": 0, "with_women_committee": 0, "with_audit_committee": 0, "inactive": 0}
+    for g in groups:
+        if not g["is_active"]:
+            figures["inactive"] += g["n"]
+            continue
+        by_level[g["level"]] = by_level.get(g["level"], 0) + g["n"]
+        by_kind[g["kind"]] = by_kind.get(g["kind"], 0) + g["n"]
+        if g["home_level"] != "none":
+            by_home[g["home_level"]] = by_home.get(g["home_level"], 0) + g["n"]
+        if g["level"] == Level.GRASSROOTS:
+            figures["grassroots"] += g["n"]
+            figures["employees"] += g["employees"] or 0
+            figures["with_women_committee"] += g["n"] if g["has_women_committee"] else 0
+            figures["with_audit_committee"] += g["n"] if g["has_audit_committee"] else 0
     return {
+        **figures,
         "unions": sum(by_level.values()),
         "by_level": [(Level(k).label, by_level[k]) for k in sorted(by_level)],
         "by_kind": [(Kind(k).label, n) for k, n in sorted(by_kind.items(), key=lambda kv: -kv[1])],
         "by_home": by_home,
-        "grassroots": grassroots.count(),
-        "employees": grassroots.aggregate(n=Sum("employee_count"))["n"] or 0,
-        "with_women_committee": grassroots.filter(has_women_committee=True).count(),
-        "with_audit_committee": grassroots.filter(has_audit_committee=True).count(),
-        "inactive": Org.objects.filter(path__startswith=org.path, is_active=False).count(),
     }
 
 

@@ -1,3 +1,4 @@
+import contextlib
 import datetime as dt
 
 import pytest
@@ -100,10 +101,8 @@ def test_it_rejects_every_single_digit_mutation_of_an_id(body):
 @given(st.text(max_size=40))
 def test_it_never_raises_anything_but_a_validation_error(text):
     for fn in (v.normalize_uscc, v.parse_resident_id, v.normalize_mobile, v.normalize_phone):
-        try:
+        with contextlib.suppress(ValidationError):
             fn(text)
-        except ValidationError:
-            pass
 
 
 def test_it_converts_a_15_digit_id_to_18_digits():
