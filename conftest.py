@@ -12,12 +12,13 @@ street_admin / sibling_admin (系统管理员 @ S1 / S2, for the isolation matri
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 
 from gonghui.accounts.models import User
 from gonghui.core.actor import Actor
 from gonghui.core.permissions import Role
 from gonghui.orgs.models import Kind, Org
-from gonghui.testing.factories import OrgFactory, staff
+from gonghui.testing.factories import OrgFactory, actor_of, staff  # noqa: F401  (actor_of re-exported)
 
 
 @dataclass
@@ -65,12 +66,6 @@ def personas(tree) -> Personas:
     )
 
 
-def actor_of(user: User, org: Org | None = None) -> Actor:
-    grants = user.grants.select_related("org")
-    grant = grants.get(org=org) if org is not None else grants.order_by("org__depth").first()
-    return Actor.for_grant(grant, ip="127.0.0.1")
-
-
 @pytest.fixture
 def login(client):
     """login(user) → the Django test client logged in as `user` at their first union."""
@@ -89,3 +84,42 @@ def login(client):
 @pytest.fixture
 def operator() -> Actor:
     return Actor.system(source="cli")
+
+
+@pytest.fixture(scope="module")
+def _audit_guard_restored(django_db_setup, django_db_blocker):
+    """Put SQLite's append-only triggers back once a module's last flush is done."""
+    yield
+    from gonghui.audit.migrations import _triggers
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                _triggers.install(cursor, "sqlite")
+
+
+@pytest.fixture(autouse=True)
+def _flushable_audit_table(request):
+    """Transactional tests (live server, browser) are torn down by flushing every table.
+    On SQLite the flush is a DELETE, which the audit table's append-only trigger refuses
+    (PostgreSQL TRUNCATEs, which row triggers do not see), so on SQLite the guard is
+    lifted only for the flush after such a test and restored after its module."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    request.getfixturevalue("_audit_guard_restored")
+    if connection.vendor != "sqlite":
+        yield
+        return
+    from gonghui.audit.migrations import _triggers
+
+    with connection.cursor() as cursor:
+        _triggers.install(cursor, "sqlite")
+    yield
+    with connection.cursor() as cursor:
+        _triggers.remove(cursor, "sqlite")

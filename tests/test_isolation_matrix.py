@@ -11,13 +11,12 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from conftest import actor_of
 from gonghui.accounts.models import RoleGrant, User
 from gonghui.audit.models import AuditEvent
 from gonghui.core.permissions import Role
 from gonghui.orgs import services
 from gonghui.orgs.models import Org
-from gonghui.testing.factories import staff
+from gonghui.testing.factories import actor_of, staff
 
 # Routes that are deliberately public or serve no domain data.
 PUBLIC = {"accounts/login/", "accounts/otp/", "accounts/otp/setup/", "accounts/otp/qr.svg", "api/docs", "api/openapi.json"}

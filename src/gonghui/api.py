@@ -13,8 +13,10 @@ class ActorSessionAuth(SessionAuth):
     """A logged-in session with a working union; the route then uses request.actor."""
 
     def authenticate(self, request, key):
+        from gonghui.core.http import readiness_problem
+
         user = super().authenticate(request, key)
-        if user is None or getattr(request, "actor", None) is None:
+        if user is None or readiness_problem(request):
             return None
         return user
 

@@ -10,4 +10,3 @@ os.environ["GONGHUI_TESTING"] = "1"
 from gonghui.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; argon2 is tested on its own
-GONGHUI_DEMO_BANNER = False

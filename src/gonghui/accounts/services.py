@@ -53,6 +53,8 @@ def _record_failure(*, username: str, ip: str, user: User | None, action: str, m
     window = now - dt.timedelta(minutes=settings.GONGHUI_LOCKOUT_MINUTES)
     actor = Actor.anonymous(ip=ip, name=username, user=user)
     with transaction.atomic():
+        # Rows older than a day no longer count for anything.
+        LoginFailure.objects.filter(at__lt=now - dt.timedelta(days=1)).delete()
         LoginFailure.objects.create(username=username, ip=ip, at=now)
         audit_record(actor=actor, action=action, org=_first_org(user), result="failure", message=message)
         locked = []
@@ -111,7 +113,7 @@ def login_succeeded(*, user: User, ip: str) -> None:
 
 def totp_check(*, user: User, code: str, ip: str) -> str:
     """Verify a second-factor code at login; '' when accepted, else the Chinese error."""
-    minutes = _lock_remaining(f"user:{user.username}")
+    minutes = max(_lock_remaining(f"user:{user.username}"), _lock_remaining(f"ip:{ip}"))
     if minutes:
         return f"登录失败次数过多，已被锁定。请约{minutes}分钟后再试。"
     if _totp_accept(user, code):
@@ -239,10 +241,9 @@ def user_update(*, actor: Actor, user: User, full_name: str, email: str = "") ->
     return user
 
 
-@audited("user.deactivate", object_type="accounts.User")
-def user_set_active(*, actor: Actor, user: User, active: bool) -> User:
+def _set_active(actor: Actor, user: User, active: bool) -> User:
     require_manages_user(actor, user)
-    if actor.user is not None and user.pk == actor.user.pk:
+    if not active and actor.user is not None and user.pk == actor.user.pk:
         raise ValidationError("不能停用自己的账号。")
     if user.is_active != active:
         user.is_active = active
@@ -254,10 +255,21 @@ def user_set_active(*, actor: Actor, user: User, active: bool) -> User:
     return user
 
 
+@audited("user.deactivate", object_type="accounts.User")
+def user_deactivate(*, actor: Actor, user: User) -> User:
+    return _set_active(actor, user, False)
+
+
+@audited("user.reactivate", object_type="accounts.User")
+def user_reactivate(*, actor: Actor, user: User) -> User:
+    return _set_active(actor, user, True)
+
+
 @audited("user.unlock", object_type="accounts.User")
 def user_unlock(*, actor: Actor, user: User) -> None:
     require_manages_user(actor, user)
-    LoginLock.objects.filter(key=f"user:{user.username}").delete()
+    addresses = set(LoginFailure.objects.filter(username=user.username).values_list("ip", flat=True))
+    LoginLock.objects.filter(key__in=[f"user:{user.username}"] + [f"ip:{ip}" for ip in addresses]).delete()
     LoginFailure.objects.filter(username=user.username).delete()
     audit_record(actor=actor, action="user.unlock", obj=user, org=_first_org(user))
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
@@ -54,7 +55,16 @@ def login_view(request):
         else:
             login(request, outcome.user)
             return redirect(_safe_next(request))
-    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "lockout_threshold": settings.GONGHUI_LOCKOUT_THRESHOLD,
+            "lockout_minutes": settings.GONGHUI_LOCKOUT_MINUTES,
+        },
+    )
 
 
 def _pending_user(request):
@@ -257,9 +267,8 @@ def _user_action(request, user_id, fn, done: str):
 @staff_view("account.manage")
 def user_toggle_active(request, user_id):
     activate = request.POST.get("active") == "1"
-    return _user_action(
-        request, user_id, lambda a, u: services.user_set_active(actor=a, user=u, active=activate), "已启用账号。" if activate else "已停用账号。"
-    )
+    fn = services.user_reactivate if activate else services.user_deactivate
+    return _user_action(request, user_id, lambda a, u: fn(actor=a, user=u), "已启用账号。" if activate else "已停用账号。")
 
 
 @require_POST

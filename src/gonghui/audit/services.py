@@ -137,6 +137,7 @@ class VerifyResult:
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    head_hash: str = ""
 
 
 def audit_verify(*, chunk: int = 5000) -> VerifyResult:
@@ -153,4 +154,4 @@ def audit_verify(*, chunk: int = 5000) -> VerifyResult:
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != expected_prev):
         return VerifyResult(False, checked, expected_seq, f"第{expected_seq}条之后的审计记录缺失（链尾被删除）。")
-    return VerifyResult(True, checked)
+    return VerifyResult(True, checked, head_hash=expected_prev)

@@ -23,7 +23,7 @@ def actor_from_options(options, *, org=None) -> Actor:
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
         raise CommandError(f"找不到可用的账号“{username}”。")
-    grants = list(user.grants.select_related("org").order_by("org__depth", "pk"))
+    grants = list(user.grants.filter(org__is_active=True).select_related("org").order_by("org__depth", "pk"))
     if org is not None:
         grants = [g for g in grants if org.path.startswith(g.org.path)]
     if not grants:

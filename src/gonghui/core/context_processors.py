@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -27,5 +29,17 @@ def shell(request):
         "nav": nav,
         "role_labels": dict(Role.choices),
         "idle_minutes": settings.GONGHUI_IDLE_MINUTES,
-        "demo_mode": getattr(settings, "GONGHUI_DEMO_BANNER", False),
+        "demo_mode": _is_demo_database(),
     }
+
+
+_demo_cache: list = [None, 0.0]
+
+
+def _is_demo_database() -> bool:
+    """Whether this database holds demo data (checked at most once a minute)."""
+    if time.monotonic() - _demo_cache[1] > 60:
+        from gonghui.core.models import SiteFlag
+
+        _demo_cache[:] = [bool(SiteFlag.get("demo")), time.monotonic()]
+    return bool(_demo_cache[0])

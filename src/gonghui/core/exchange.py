@@ -17,6 +17,8 @@ class Exchange:
     template: Callable  # (path) -> Path
     importer: Callable | None = None  # (*, actor, path, org, mode, dry_run) -> report
     exporter: Callable | None = None  # (*, actor, org, path, subtree, start, end) -> Path
+    by_period: bool = True  # whether --from/--to mean anything for this kind
+    always_subtree: bool = False  # exports always include the whole subtree
 
 
 EXCHANGES: dict[str, Exchange] = {}

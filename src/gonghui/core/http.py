@@ -17,6 +17,21 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")[:64]
 
 
+def readiness_problem(request) -> str:
+    """Why this logged-in user may not work yet ('' when ready): no working union, a
+    password that must be changed, or an administrator's missing second factor."""
+    from gonghui.core.permissions import ROLES_REQUIRING_TOTP
+
+    if request.user.must_change_password:
+        return "password"
+    actor = getattr(request, "actor", None)
+    if actor is None:
+        return "no_role"
+    if actor.role in ROLES_REQUIRING_TOTP and not request.user.totp_enabled:
+        return "totp"
+    return ""
+
+
 def staff_view(perm: str | None = None):
     """Login, a working union, a second factor where the role needs one, then `perm`.
 
@@ -29,17 +44,15 @@ def staff_view(perm: str | None = None):
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if request.user.must_change_password:
+            problem = readiness_problem(request)
+            if problem == "password":
                 return redirect("accounts:password_change")
-            actor = getattr(request, "actor", None)
-            if actor is None:
+            if problem == "no_role":
                 return render(request, "core/no_role.html", status=403)
-            from gonghui.core.permissions import ROLES_REQUIRING_TOTP
-
-            if actor.role in ROLES_REQUIRING_TOTP and not request.user.totp_enabled:
+            if problem == "totp":
                 return redirect("accounts:totp_setup")
             if perm:
-                actor.require(perm)
+                request.actor.require(perm)
             return view(request, *args, **kwargs)
 
         wrapper.required_perm = perm

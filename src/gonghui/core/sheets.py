@@ -15,6 +15,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import xlsxwriter
@@ -57,6 +58,8 @@ class Column:
             value = to_int(raw)
         elif self.kind == "bool":
             value = to_bool(raw)
+        elif self.kind == "decimal":
+            value = to_decimal(raw)
         else:
             value = to_text(raw)
             if value.startswith("="):
@@ -151,6 +154,22 @@ def to_date(raw) -> dt.date | None:
     raise CellError(f"日期“{text}”无法识别，请写成 2025-10-31 的形式。")
 
 
+def to_decimal(raw) -> Decimal | None:
+    """Money and amounts: '1,200.50', 1200.5, '¥300', '300元' (two decimals at most)."""
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, bool):
+        raise CellError("应为数字。")
+    text = to_text(raw).replace(",", "").replace("，", "").replace("¥", "").replace("￥", "").removesuffix("元").strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise CellError(f"应为数字，当前为“{to_text(raw)}”。") from None
+    if not value.is_finite() or value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
+        raise CellError(f"金额最多保留两位小数，当前为“{to_text(raw)}”。")
+    return value.quantize(Decimal("0.01"))
+
+
 def to_bool(raw) -> bool:
     if isinstance(raw, bool):
         return raw
@@ -182,15 +201,34 @@ def _decode_csv(data: bytes) -> str:
     raise SheetError("无法识别 CSV 文件的编码，请另存为“CSV UTF-8”或 GBK 编码，或直接上传 Excel 文件。")
 
 
+def _first_sheet_part(zf: zipfile.ZipFile) -> str | None:
+    """The zip member of the workbook's first sheet (the one calamine reads as index 0)."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        book = fromstring(zf.read("xl/workbook.xml"))
+        rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except KeyError:
+        return None
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    sheet = next((el for el in book.iter() if el.tag.endswith("}sheet")), None)
+    if sheet is None:
+        return None
+    target = next((r.get("Target") for r in rels if r.get("Id") == sheet.get(rel_ns)), None)
+    if not target:
+        return None
+    target = target.lstrip("/")
+    return target if target.startswith("xl/") else f"xl/{target}"
+
+
 def _xlsx_formula_cells(path: Path) -> set[tuple[int, int]]:
     """(row, col) of cells holding a formula in the first worksheet of an .xlsx."""
     found: set[tuple[int, int]] = set()
     try:
         with zipfile.ZipFile(path) as zf:
-            names = sorted(n for n in zf.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
-            if not names:
+            first = _first_sheet_part(zf)
+            if first is None:
                 return found
-            first = "xl/worksheets/sheet1.xml" if "xl/worksheets/sheet1.xml" in names else names[0]
             with zf.open(first) as fh:
                 ref = None
                 for event, elem in iterparse(fh, events=("start", "end")):
@@ -318,6 +356,7 @@ class XlsxWriter:
         self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
         self.text = self.book.add_format({"num_format": "@"})
         self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
+        self.money = self.book.add_format({"num_format": "#,##0.00"})
         self.title = self.book.add_format({"bold": True, "font_size": 14})
 
     def sheet(self, name: str, columns: Sequence[Column]):
@@ -338,6 +377,8 @@ class XlsxWriter:
                 ws.write_datetime(rownum, i, dt.datetime.combine(value, dt.time()), self.date)
             elif col.kind == "int" and isinstance(value, int):
                 ws.write_number(rownum, i, value)
+            elif col.kind == "decimal" and isinstance(value, Decimal | int | float):
+                ws.write_number(rownum, i, float(value), self.money)
             elif col.kind == "bool":
                 ws.write_string(rownum, i, "是" if value else "否")
             else:

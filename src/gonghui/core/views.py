@@ -7,6 +7,9 @@ from gonghui.orgs.selectors import org_subtree_figures
 @staff_view()
 def dashboard(request):
     actor = request.actor
+    if not actor.can("org.view"):
+        # A member's login sees their own union and account, never the subtree's figures.
+        return render(request, "core/member_home.html")
     figures = org_subtree_figures(actor, actor.org)
     return render(
         request,

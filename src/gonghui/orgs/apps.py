@@ -26,6 +26,5 @@ class OrgsConfig(AppConfig):
                 "org.import": "导入组织",
                 "org.export": "导出组织",
                 "committee.elect": "换届选举",
-                "committee.update": "修改委员会",
             }
         )

@@ -90,8 +90,8 @@ def org_subtree_figures(actor: Actor, org: Org) -> dict:
     return {
         **figures,
         "unions": sum(by_level.values()),
-        "by_level": [(Level(k).label, by_level[k]) for k in sorted(by_level)],
-        "by_kind": [(Kind(k).label, n) for k, n in sorted(by_kind.items(), key=lambda kv: -kv[1])],
+        "by_level": [(Level(k).label, by_level[k], f"?level={k}") for k in sorted(by_level)],
+        "by_kind": [(Kind(k).label, n, f"?kind={k}") for k, n in sorted(by_kind.items(), key=lambda kv: -kv[1])],
         "by_home": by_home,
     }
 

@@ -52,7 +52,11 @@ def _check_placement(kind: str, parent: Org | None) -> None:
         )
 
 
-def _clean_fields(data: dict, *, instance: Org | None) -> dict:
+def _clash_text(actor: Actor, clash: Org) -> str:
+    return f"“{clash.name}”" if actor.covers(clash) else "管辖范围以外的其他工会"
+
+
+def _clean_fields(data: dict, *, instance: Org | None, actor: Actor) -> dict:
     errors: dict[str, str] = {}
     cleaned = dict(data)
     for key in ("name", "short_name", "code", "address", "contact_name"):
@@ -62,7 +66,7 @@ def _clean_fields(data: dict, *, instance: Org | None) -> dict:
         cleaned["code"] = cleaned["code"].upper()
         clash = Org.objects.filter(code=cleaned["code"]).exclude(pk=getattr(instance, "pk", None)).first()
         if clash:
-            errors["code"] = f"工会编码“{cleaned['code']}”已被“{clash.name}”使用。"
+            errors["code"] = f"工会编码“{cleaned['code']}”已被{_clash_text(actor, clash)}使用。"
     if cleaned.get("uscc"):
         try:
             cleaned["uscc"] = normalize_uscc(cleaned["uscc"])
@@ -71,7 +75,7 @@ def _clean_fields(data: dict, *, instance: Org | None) -> dict:
         else:
             clash = Org.objects.filter(uscc=cleaned["uscc"]).exclude(pk=getattr(instance, "pk", None)).first()
             if clash:
-                errors["uscc"] = f"统一社会信用代码已被“{clash.name}”使用。"
+                errors["uscc"] = f"统一社会信用代码已被{_clash_text(actor, clash)}使用。"
     elif "uscc" in cleaned:
         cleaned["uscc"] = ""
     if cleaned.get("contact_phone"):
@@ -105,7 +109,7 @@ def org_create(*, actor: Actor, parent: Org | None, **fields) -> Org:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {unknown}")
-    cleaned = _clean_fields(fields, instance=None)
+    cleaned = _clean_fields(fields, instance=None, actor=actor)
     _check_placement(cleaned.get("kind", ""), parent)
     org = Org(parent=parent, **cleaned)
     org.level = KIND_LEVEL[org.kind]
@@ -128,7 +132,7 @@ def org_update(*, actor: Actor, org: Org, **fields) -> Org:
     if unknown:
         raise TypeError(f"unknown fields: {unknown}")
     before = snapshot(org, EDITABLE_FIELDS)
-    cleaned = _clean_fields(fields, instance=org)
+    cleaned = _clean_fields(fields, instance=org, actor=actor)
     if "kind" in cleaned and cleaned["kind"] != org.kind:
         _check_placement(cleaned["kind"], org.parent)
         new_level = KIND_LEVEL[cleaned["kind"]]
@@ -215,6 +219,13 @@ def org_reactivate(*, actor: Actor, org: Org) -> Org:
     return org
 
 
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a common year
+        return day.replace(year=day.year + years, day=28)
+
+
 @audited("committee.elect", object_type="orgs.CommitteeTerm")
 def committee_elect(
     *,
@@ -232,7 +243,7 @@ def committee_elect(
     errors: dict[str, str] = {}
     starts_on = starts_on or elected_on
     # A union committee serves five years unless the record says otherwise.
-    ends_on = ends_on or starts_on.replace(year=starts_on.year + 5) - dt.timedelta(days=1)
+    ends_on = ends_on or _add_years(starts_on, 5) - dt.timedelta(days=1)
     if elected_on > dt.date.today():
         errors["elected_on"] = "换届选举日期不能晚于今天。"
     if ends_on <= starts_on:

@@ -117,11 +117,9 @@ def orgs_import(
         actor.require("org.manage")
         table = read_table(path, expected_headers=HEADERS)
         index = map_columns(table, COLUMNS)
-    except SheetError as exc:
+    except (SheetError, PermissionDenied) as exc:
         report.file_error = str(exc)
-        return report
-    except PermissionDenied as exc:
-        report.file_error = str(exc)
+        _audit_refused(actor, path, report)
         return report
 
     errors: dict[int, list[str]] = {}
@@ -175,7 +173,21 @@ def orgs_import(
                 message=f"新建{report.created}，更新{report.updated}，未变{report.unchanged}，拒绝{report.rejected}",
                 changes={"file": [None, Path(path).name]},
             )
+    if not report.written and not dry_run:
+        _audit_refused(actor, path, report)
     return report
+
+
+def _audit_refused(actor: Actor, path, report: ImportReport) -> None:
+    """An import that wrote nothing is still a (failed) write attempt worth recording."""
+    audit_record(
+        actor=actor,
+        action="org.import",
+        object_type="orgs.Org",
+        result="failure",
+        message=report.file_error or f"有{report.rejected}行错误，未导入任何数据",
+        changes={"file": [None, Path(path).name]},
+    )
 
 
 def _apply_row(actor: Actor, row: dict, default_parent: Org | None) -> str:
@@ -218,10 +230,15 @@ def orgs_export(*, actor: Actor, root: Org, path: Path | str | None = None) -> P
     ws = out.sheet("数据", COLUMNS)
     qs = Org.objects.for_actor(actor).filter(path__startswith=root.path).select_related("parent").order_by("depth", "code")
     n = 0
+    status_col = len(COLUMNS)
+    ws.write_string(0, status_col, "状态（仅供查看）", out.header)
     for n, org in enumerate(qs.iterator(chunk_size=2000), start=1):
         values = {c.key: getattr(org, c.key, None) for c in COLUMNS}
-        values["parent_code"] = org.parent.code if org.parent_id else ""
+        # The exported union's own parent may lie outside the reader's scope: left blank,
+        # re-importing the file leaves that union where it is.
+        values["parent_code"] = org.parent.code if org.parent_id and actor.covers(org.parent) else ""
         out.write_row(ws, n, COLUMNS, values)
+        ws.write_string(n, status_col, "在用" if org.is_active else f"已停用（{org.deactivation_reason}）")
     out.add_dropdowns(ws, COLUMNS, last_row=max(n + 500, 1000))
     out.explain(COLUMNS, title="组织架构 导出说明", notes=NOTES)
     out.close()
@@ -241,6 +258,8 @@ def register_exchange() -> None:
                 actor=actor, path=path, mode=mode, dry_run=dry_run, default_parent=org
             ),
             exporter=lambda *, actor, org, path, subtree, start, end: orgs_export(actor=actor, root=_export_root(actor, org), path=path),
+            by_period=False,
+            always_subtree=True,
         )
     )
 

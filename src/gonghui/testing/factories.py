@@ -54,3 +54,10 @@ def staff(org: Org, role: str = Role.CHAIR, **kwargs) -> User:
     user.save()  # the factory sets the password after its own save
     grant(user, org, role)
     return user
+
+
+def actor_of(user: User, org: Org | None = None) -> Actor:
+    """The actor a logged-in user is: at `org`, or at their highest union."""
+    grants = user.grants.select_related("org")
+    grant = grants.get(org=org) if org is not None else grants.order_by("org__depth").first()
+    return Actor.for_grant(grant, ip="127.0.0.1")

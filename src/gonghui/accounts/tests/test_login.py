@@ -150,3 +150,49 @@ def test_it_hashes_passwords_with_argon2_in_production_settings():
     from gonghui import settings as real
 
     assert real.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_unlocking_an_account_also_frees_the_addresses_it_failed_from(client, personas, login):
+    for _ in range(5):
+        post_login(client, "grassroots_chair", "wrong", ip="10.7.7.7")
+    assert LoginLock.objects.filter(key="ip:10.7.7.7").exists()
+    login(personas.street_admin).post(f"/accounts/users/{personas.grassroots_chair.pk}/unlock/")
+    assert not LoginLock.objects.filter(key__in=["ip:10.7.7.7", "user:grassroots_chair"]).exists()
+
+
+def test_the_login_page_states_the_configured_lockout(client, settings, db):
+    settings.GONGHUI_LOCKOUT_THRESHOLD, settings.GONGHUI_LOCKOUT_MINUTES = 7, 20
+    assert "连续输错密码7次，账号将被锁定20分钟" in client.get("/accounts/login/").content.decode()
+
+
+def test_the_api_also_requires_a_changed_password_and_an_admins_second_factor(client, personas, tree):
+    personas.street_chair.must_change_password = True
+    personas.street_chair.save()
+    client.force_login(personas.street_chair)
+    assert client.get("/api/orgs/").status_code == 401
+    personas.street_admin.totp_enabled = False
+    personas.street_admin.save()
+    client.force_login(personas.street_admin)
+    assert client.get("/api/orgs/").status_code == 401
+
+
+def test_a_member_sees_their_own_page_not_the_subtrees_figures(client, tree):
+    member = staff(tree.grassroots, Role.MEMBER, username="member1")
+    client.force_login(member)
+    page = client.get("/").content.decode()
+    assert "会员本人" in page and "各层级工会数量" not in page
+    assert client.get("/orgs/").status_code == 403
+
+
+def test_an_undecryptable_secret_does_not_take_pages_down(personas, login):
+    from django.db import connection
+
+    from gonghui.core import crypto
+
+    with connection.cursor() as cursor:
+        token = crypto.PREFIX + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB"
+        cursor.execute("UPDATE accounts_user SET totp_secret = %s WHERE id = %s", [token, personas.grassroots_chair.pk])
+    assert login(personas.street_admin).get("/accounts/users/").status_code == 200
+    from gonghui.accounts.models import User
+
+    assert User.objects.get(pk=personas.grassroots_chair.pk).totp_secret == ""

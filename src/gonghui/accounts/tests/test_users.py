@@ -1,11 +1,11 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from conftest import actor_of
 from gonghui.accounts import services
 from gonghui.accounts.models import RoleGrant, User
 from gonghui.audit.models import AuditEvent
 from gonghui.core.permissions import Role
+from gonghui.testing.factories import actor_of
 
 
 def test_an_administrator_creates_a_staff_account_below(tree, personas, login):
@@ -81,11 +81,11 @@ def test_it_revokes_a_grant_but_not_the_one_in_use(tree, personas):
 
 def test_it_deactivates_an_account_but_not_ones_own(tree, personas):
     actor = actor_of(personas.street_admin)
-    services.user_set_active(actor=actor, user=personas.grassroots_chair, active=False)
+    services.user_deactivate(actor=actor, user=personas.grassroots_chair)
     personas.grassroots_chair.refresh_from_db()
     assert not personas.grassroots_chair.is_active
     with pytest.raises(ValidationError, match="自己"):
-        services.user_set_active(actor=actor, user=personas.street_admin, active=False)
+        services.user_deactivate(actor=actor, user=personas.street_admin)
 
 
 def test_it_resets_a_lost_second_factor(tree, personas, login):

@@ -71,4 +71,9 @@ def sort_th(context, key, label):
 
 @register.inclusion_tag("core/_field.html")
 def field(bound_field, wrapper_class="mb-3"):
+    if bound_field.errors:
+        attrs = bound_field.field.widget.attrs
+        if "is-invalid" not in attrs.get("class", ""):
+            attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+        attrs["aria-invalid"] = "true"
     return {"field": bound_field, "wrapper_class": wrapper_class}

@@ -37,3 +37,20 @@ def test_it_reads_numbers_and_flags():
 def test_it_neutralizes_formula_like_text(text):
     assert neutralize(text).startswith("'")
     assert neutralize("正常文字") == "正常文字"
+
+
+@pytest.mark.parametrize("raw,expected", [("1,200.50", "1200.50"), (300, "300.00"), ("￥500元", "500.00"), (12.5, "12.50")])
+def test_it_reads_money(raw, expected):
+    from decimal import Decimal
+
+    from gonghui.core.sheets import to_decimal
+
+    assert to_decimal(raw) == Decimal(expected)
+
+
+@pytest.mark.parametrize("raw", ["十元", "1.234", "NaN"])
+def test_it_refuses_bad_money(raw):
+    from gonghui.core.sheets import to_decimal
+
+    with pytest.raises(CellError):
+        to_decimal(raw)

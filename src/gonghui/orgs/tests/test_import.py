@@ -1,11 +1,11 @@
 import pytest
 import xlsxwriter
 
-from conftest import actor_of
 from gonghui.audit.models import AuditEvent
 from gonghui.core.validators import uscc_check_char
 from gonghui.orgs.models import Org
 from gonghui.orgs.sheets import HEADERS, orgs_export, orgs_import, orgs_template
+from gonghui.testing.factories import actor_of
 
 BODY = "81330108MA2B3C4D5"
 GOOD_USCC = BODY + uscc_check_char(BODY)
@@ -209,3 +209,33 @@ def test_it_writes_a_template_with_an_example_and_explanations(tmp_path):
     assert wb.sheet_names == ["数据", "填写说明"]
     data = wb.get_sheet_by_index(0).to_python()
     assert data[0][0] == "工会编码*" and data[1][0] == "JN-GH-001"
+
+
+def test_a_refused_import_is_audited_as_a_failure(tree, chair, tmp_path):
+    orgs_import(actor=chair, path=write_xlsx(tmp_path / "t.xlsx", [row("N2", "校验位错", uscc=BAD_USCC)]))
+    event = AuditEvent.objects.get(action="org.import")
+    assert event.result == "failure" and "1行错误" in event.message
+
+
+def test_a_scoped_user_can_reimport_their_own_export(tree, personas, tmp_path):
+    actor = actor_of(personas.grassroots_chair)
+    out = orgs_export(actor=actor, root=tree.grassroots, path=tmp_path / "out.xlsx")
+    report = orgs_import(actor=actor, path=out)
+    assert report.ok and report.unchanged == 2
+
+
+def test_it_finds_formulas_on_the_first_sheet_even_when_it_is_not_sheet1(tree, chair, tmp_path):
+    import zipfile
+
+    src = write_xlsx(tmp_path / "t.xlsx", [row("N1", '=CONCAT("a","b")')], formulas={(1, 1)})
+    # Rename the worksheet part and point the workbook's relationship at the new name.
+    renamed = tmp_path / "renamed.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(renamed, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            name = item.filename.replace("worksheets/sheet1.xml", "worksheets/data.xml")
+            if item.filename in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                data = data.replace(b"worksheets/sheet1.xml", b"worksheets/data.xml")
+            zout.writestr(name, data)
+    report = orgs_import(actor=chair, path=renamed)
+    assert report.errors and "是公式" in report.errors[0][1]

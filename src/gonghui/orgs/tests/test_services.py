@@ -3,12 +3,11 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from conftest import actor_of
 from gonghui.audit.models import AuditEvent
 from gonghui.core.validators import uscc_check_char
 from gonghui.orgs import services
 from gonghui.orgs.models import Kind, Level, Org, Position
-from gonghui.testing.factories import OrgFactory
+from gonghui.testing.factories import OrgFactory, actor_of
 
 BODY = "81330108MA2B3C4D5"
 GOOD_USCC = BODY + uscc_check_char(BODY)
@@ -176,3 +175,18 @@ def test_it_refuses_an_election_dated_before_the_current_term(tree, personas):
     services.committee_elect(actor=actor, org=tree.grassroots, elected_on=dt.date(2022, 1, 1), officers=[{"name": "甲", "position": Position.CHAIR}])
     with pytest.raises(ValidationError, match="应晚于上一届"):
         services.committee_elect(actor=actor, org=tree.grassroots, elected_on=dt.date(2021, 1, 1), officers=[{"name": "乙", "position": Position.CHAIR}])
+
+
+def test_a_term_elected_on_29_february_ends_on_28_february(tree, personas):
+    term = services.committee_elect(
+        actor=actor_of(personas.street_chair), org=tree.grassroots, elected_on=dt.date(2024, 2, 29),
+        officers=[{"name": "甲", "position": Position.CHAIR}],
+    )
+    assert term.ends_on == dt.date(2029, 2, 27)
+
+
+def test_a_clash_outside_the_subtree_is_not_named(tree, personas):
+    with pytest.raises(ValidationError) as exc:
+        services.org_create(actor=actor_of(personas.outsider), parent=tree.sibling_street, code="G1", name="X", kind=Kind.COMMUNITY)
+    message = exc.value.message_dict["code"][0]
+    assert "临江精机工会" not in message and "管辖范围以外" in message

@@ -21,7 +21,9 @@ def test_it_shows_a_chinese_error_for_a_bad_uscc_and_saves_nothing(tree, persona
     client = login(personas.street_chair)
     response = client.post(f"/orgs/new/?parent={tree.street.pk}", org_post(uscc=BAD_USCC))
     assert response.status_code == 200
-    assert "统一社会信用代码校验位不符" in response.content.decode()
+    text = response.content.decode()
+    assert "统一社会信用代码校验位不符" in text
+    assert 'class="form-control is-invalid"' in text and 'aria-invalid="true"' in text
     assert not Org.objects.filter(code="NEW1").exists()
 
 

@@ -19,12 +19,15 @@ class Command(BaseCommand):
         parser.add_argument("--org-kind", default="district", choices=["province", "city", "district"])
 
     def handle(self, *args, username, full_name, org_code, org_name, org_kind, **options):
+        from django.core.management import call_command
+
         from gonghui.accounts import services
         from gonghui.accounts.models import RoleGrant
         from gonghui.core.permissions import Role
         from gonghui.orgs import services as org_services
         from gonghui.orgs.models import Org
 
+        call_command("migrate", interactive=False, verbosity=0)
         if RoleGrant.objects.filter(role=Role.SYSADMIN).exists():
             raise CommandError("已有系统管理员。请由其在网页“账号与权限”中创建其他账号。")
         actor = Actor.system(source="cli")

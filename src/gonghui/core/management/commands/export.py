@@ -23,6 +23,10 @@ class Command(BaseCommand):
         exchange = EXCHANGES.get(kind)
         if exchange is None or exchange.exporter is None:
             raise CommandError(f"不支持导出“{kind}”，可选：{'、'.join(k for k, e in EXCHANGES.items() if e.exporter)}")
+        if (start or end) and not exchange.by_period:
+            raise CommandError(f"“{exchange.label}”的导出不按日期筛选，请去掉 --from/--to。")
+        if exchange.always_subtree and not subtree:
+            self.stderr.write(f"提示：“{exchange.label}”总是导出该工会及其全部下级。")
         try:
             start_d, end_d = to_date(start), to_date(end)
         except CellError as exc:

@@ -16,8 +16,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("GONGHUI_PORT", "8000")))
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程（已单独部署 worker 时使用）")
+        parser.add_argument(
+            "--trusted-proxy", default=os.environ.get("GONGHUI_TRUSTED_PROXY", ""),
+            help="反向代理的地址（如 127.0.0.1）：信任其 X-Forwarded-Proto/For 头",
+        )
 
-    def handle(self, *args, host, port, threads, no_worker, **options):
+    def handle(self, *args, host, port, threads, no_worker, trusted_proxy, **options):
         from waitress import serve
 
         from gonghui.wsgi import application
@@ -37,7 +41,18 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         self.stdout.write(f"工会工作平台已启动：http://{host}:{port}/  （按 Ctrl+C 停止）")
         try:
-            serve(application, host=host, port=port, threads=threads, ident="gonghui", clear_untrusted_proxy_headers=True)
+            proxy = {}
+            if trusted_proxy:
+                # The proxy's scheme and client address become the request's own, so the
+                # HTTPS redirect, secure cookies and the audit trail's IP are right.
+                proxy = {
+                    "trusted_proxy": trusted_proxy,
+                    "trusted_proxy_count": 1,
+                    "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for", "x-forwarded-host"},
+                }
+            serve(
+                application, host=host, port=port, threads=threads, ident="gonghui", clear_untrusted_proxy_headers=True, **proxy
+            )
         finally:
             if worker is not None and worker.poll() is None:
                 worker.terminate()

@@ -45,8 +45,13 @@
       }
       var chart = echarts.getInstanceByDom(el) || echarts.init(el);
       chart.setOption(chartOption(el.dataset.chart, data));
+      // Rows are [label, value, query]: a click opens the records behind the figure.
       if (el.dataset.link) {
-        chart.on("click", function (p) { window.location = el.dataset.link.replace("__NAME__", encodeURIComponent(p.name)); });
+        chart.off("click");
+        chart.on("click", function (p) {
+          var row = data[p.dataIndex];
+          if (row && row[2]) { window.location = el.dataset.link + row[2]; }
+        });
       }
     });
   }
