@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "gonghui.audit",
     "gonghui.accounts",
     "gonghui.orgs",
+    "gonghui.members",
 ]
 
 MIDDLEWARE = [

@@ -40,9 +40,14 @@ def _index_key() -> bytes:
     return _keys(settings.FIELD_ENCRYPTION_KEY)[1]
 
 
+@lru_cache(maxsize=4)
+def _aead(key: bytes) -> AESGCM:
+    return AESGCM(key)
+
+
 def encrypt(plaintext: str) -> str:
     nonce = os.urandom(12)
-    sealed = AESGCM(_enc_key()).encrypt(nonce, plaintext.encode(), PREFIX.encode())
+    sealed = _aead(_enc_key()).encrypt(nonce, plaintext.encode(), PREFIX.encode())
     return PREFIX + base64.b64encode(nonce + sealed).decode()
 
 
@@ -50,7 +55,7 @@ def decrypt(token: str) -> str:
     if not token.startswith(PREFIX):
         raise ValueError("not an encrypted field value")
     raw = base64.b64decode(token[len(PREFIX) :])
-    return AESGCM(_enc_key()).decrypt(raw[:12], raw[12:], PREFIX.encode()).decode()
+    return _aead(_enc_key()).decrypt(raw[:12], raw[12:], PREFIX.encode()).decode()
 
 
 def blind_index(value: str, *, purpose: str) -> str:

@@ -6,6 +6,14 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def cn_date(value: dt.date | dt.datetime | None) -> str:
     """2025年10月31日: Arabic numerals without leading zeros (GB/T 9704)."""
     if value is None:

@@ -25,11 +25,35 @@ def scope_q(actor: Actor, org_field: str) -> Q:
     return Q(**{f"{prefix}path__startswith": actor.org.path})
 
 
+def path_scope_q(actor: Actor, path_field: str) -> Q:
+    """Like scope_q, for a model that keeps a copy of its union's path in `path_field`."""
+    if actor.is_operator:
+        return Q()
+    if actor.org is None:
+        return Q(pk__in=[])
+    return Q(**{f"{path_field}__startswith": actor.org.path})
+
+
 class ScopedQuerySet(models.QuerySet):
     scope_field: str = "org"
+    # Set on big tables that copy their union's path, so the scope is a prefix match on
+    # the table itself (no join to the union table).
+    scope_path_field: str | None = None
 
     def for_actor(self, actor: Actor):
+        if self.scope_path_field:
+            return self.filter(path_scope_q(actor, self.scope_path_field))
         return self.filter(scope_q(actor, self.scope_field))
+
+
+# (model label, path column) of every table that copies a union's path; org_move rewrites
+# them with the union's own. Apps register theirs in AppConfig.ready().
+PATH_COPIES: list[tuple[str, str]] = []
+
+
+def register_path_copy(model_label: str, field: str) -> None:
+    if (model_label, field) not in PATH_COPIES:
+        PATH_COPIES.append((model_label, field))
 
 
 def get_scoped_or_404(queryset, actor: Actor, **lookup):

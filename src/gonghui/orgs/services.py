@@ -11,7 +11,7 @@ from django.db.models.functions import Concat, Substr
 
 from gonghui.audit.services import audit_record, field_changes, snapshot
 from gonghui.core.actor import Actor
-from gonghui.core.formats import cn_date
+from gonghui.core.formats import add_years, cn_date
 from gonghui.core.services import audited
 from gonghui.core.validators import normalize_phone, normalize_uscc
 from gonghui.orgs.models import KIND_LEVEL, CommitteeOfficer, CommitteeTerm, Level, Org, Position
@@ -170,6 +170,14 @@ def org_move(*, actor: Actor, org: Org, new_parent: Org) -> Org:
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + depth_delta,
     )
+    from django.apps import apps
+
+    from gonghui.core.scope import PATH_COPIES
+
+    for label, column in PATH_COPIES:
+        apps.get_model(label).objects.filter(**{f"{column}__startswith": old_path}).update(
+            **{column: Concat(Value(new_path), Substr(column, len(old_path) + 1))}
+        )
     Org.objects.filter(pk=org.pk).update(parent=new_parent)
     org.refresh_from_db()
     audit_record(
@@ -219,13 +227,6 @@ def org_reactivate(*, actor: Actor, org: Org) -> Org:
     return org
 
 
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a common year
-        return day.replace(year=day.year + years, day=28)
-
-
 @audited("committee.elect", object_type="orgs.CommitteeTerm")
 def committee_elect(
     *,
@@ -243,7 +244,7 @@ def committee_elect(
     errors: dict[str, str] = {}
     starts_on = starts_on or elected_on
     # A union committee serves five years unless the record says otherwise.
-    ends_on = ends_on or _add_years(starts_on, 5) - dt.timedelta(days=1)
+    ends_on = ends_on or add_years(starts_on, 5) - dt.timedelta(days=1)
     if elected_on > dt.date.today():
         errors["elected_on"] = "换届选举日期不能晚于今天。"
     if ends_on <= starts_on:

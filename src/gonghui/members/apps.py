@@ -1,0 +1,40 @@
+from django.apps import AppConfig
+
+
+class MembersConfig(AppConfig):
+    name = "gonghui.members"
+    label = "members"
+    verbose_name = "会员管理"
+
+    def ready(self):
+        from gonghui.audit.registry import register_actions
+        from gonghui.core.scope import register_path_copy
+        from gonghui.members.sheets import register_exchange
+
+        register_exchange()
+
+        for label, column in (
+            ("members.Member", "org_path"),
+            ("members.MemberSpell", "org_path"),
+            ("members.MembershipEvent", "org_path"),
+            ("members.ChangeRequest", "org_path"),
+            ("members.Transfer", "from_path"),
+            ("members.Transfer", "to_path"),
+        ):
+            register_path_copy(label, column)
+        register_actions(
+            {
+                "member.create": "登记会员",
+                "member.update": "修改会员信息",
+                "member.event": "会籍变动",
+                "member.transfer.propose": "发起转会",
+                "member.transfer.confirm": "接收转会",
+                "member.transfer.reject": "拒绝转会",
+                "member.transfer.cancel": "撤回转会",
+                "member.reveal": "查看敏感信息",
+                "member.request": "会员申请修改信息",
+                "member.request.decide": "审核会员修改申请",
+                "member.import": "导入会员",
+                "member.export": "导出会员",
+            }
+        )

@@ -1,0 +1,405 @@
+"""The roster as a spreadsheet: template, fast import, export.
+
+The import checks every row first (ID check character, birth date and gender against the
+number, duplicates in the file and on the platform, union codes, dates, lengths), then
+writes all new members, their 入会 events and spells set-wise (COPY on PostgreSQL) in
+one transaction: all or nothing by default, valid rows only when asked. Rows match
+existing members by ID number, so a second import of the same file changes nothing and
+a corrected file updates in place. A killed import leaves no partial batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from gonghui.audit.services import audit_record
+from gonghui.core import crypto
+from gonghui.core.actor import Actor
+from gonghui.core.files import export_path
+from gonghui.core.formats import add_years
+from gonghui.core.sheets import (
+    Column,
+    SheetError,
+    XlsxWriter,
+    map_columns,
+    parse_row,
+    read_table,
+    write_template,
+)
+from gonghui.core.validators import mask_id, mask_phone, normalize_mobile, parse_resident_id
+from gonghui.members.choices import (
+    Education,
+    Employment,
+    Ethnicity,
+    EventKind,
+    Gender,
+    Hukou,
+    NewForm,
+    Political,
+    Status,
+)
+from gonghui.members.models import Member, MembershipEvent, MemberSpell
+from gonghui.members.pinyin import name_keys
+from gonghui.members.services import MIN_JOIN_AGE
+from gonghui.orgs.models import Level, Org
+
+EXAMPLE_ID = "110105199003070018"
+
+COLUMNS = [
+    Column("name", "姓名", required=True, max_length=50, example="张三", width=10),
+    Column("id_number", "身份证号", required=True, max_length=30, example=EXAMPLE_ID, width=22,
+           help="18位（旧式15位会自动转为18位），系统校验最后一位校验码。"),
+    Column("gender", "性别", kind="choice", choices=Gender.choices, example="男", width=6, help="可不填，按身份证号自动判断；填写时须与身份证号一致。"),
+    Column("ethnicity", "民族", kind="choice", choices=Ethnicity.choices, example="汉族", width=8),
+    Column("birth_date", "出生日期", kind="date", example="", width=12, help="可不填，按身份证号自动填写；填写时须与身份证号一致。"),
+    Column("phone", "手机号", max_length=20, example="13800000000", width=14),
+    Column("education", "学历", kind="choice", choices=Education.choices, example="本科", width=12),
+    Column("political", "政治面貌", kind="choice", choices=Political.choices, example="群众", width=10),
+    Column("hukou", "户籍类型", kind="choice", choices=Hukou.choices, example="城镇户籍", width=10),
+    Column("is_migrant_worker", "是否农民工", kind="bool", example="否", width=8),
+    Column("new_form", "新就业形态", kind="choice", choices=NewForm.choices, example="否", width=12),
+    Column("employment", "就业状态", kind="choice", choices=Employment.choices, example="在岗", width=10),
+    Column("org_code", "所属工会编码", max_length=32, example="", width=14, help="留空则登记在导入时选择的工会；可填其下属分会的编码。"),
+    Column("position", "职务", max_length=50, example="", width=12),
+    Column("joined_on", "入会时间", required=True, kind="date", example="2020-05-01", width=12),
+    Column("card_no", "会员证号", max_length=32, example="", width=14),
+    Column("remarks", "备注", max_length=500, example="", width=20),
+]
+HEADERS = [c.header for c in COLUMNS]
+NOTES = [
+    "1. 第一行为表头，请勿修改；带 * 的列必须填写。每行一名会员。",
+    "2. 身份证号须真实有效：系统会校验校验码，并核对出生日期、性别与身份证号是否一致。",
+    "3. 同一身份证号在全平台只能登记一次；已是其他工会会员的，请由原工会办理转会。",
+    "4. 默认“全部正确才导入”；同一文件重复导入不会重复登记，修改后的文件会更新原有记录。",
+]
+FIELDS = [c.key for c in COLUMNS if c.key != "org_code"]
+COMPARED = [f for f in FIELDS if f not in ("id_number", "phone")]
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    file_error: str = ""
+    dry_run: bool = False
+    mode: str = "all"
+    written: bool = False
+    batch: str = ""
+    total: int = 0
+
+    @property
+    def rejected(self) -> int:
+        return len({row for row, _ in self.errors})
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_error and not self.errors
+
+
+def members_template(path: Path | str | None = None) -> Path:
+    return write_template(path or export_path("members-template"), COLUMNS, title="会员名册导入模板 填写说明", notes=NOTES)
+
+
+def _unions(actor: Actor, target: Org) -> dict[str, Org]:
+    """Codes of the unions rows may name: the target and its subtree, within scope."""
+    qs = Org.objects.for_actor(actor).filter(path__startswith=target.path)
+    return {o.code: o for o in qs.only("id", "code", "name", "path", "level", "is_active")}
+
+
+def _check_union(org: Org) -> str:
+    if not org.is_active:
+        return f"“{org.name}”已停用，不能登记会员。"
+    if org.level < Level.GRASSROOTS:
+        return f"会员应登记在基层工会、分会或工会小组，“{org.name}”是{org.get_level_display()}。"
+    return ""
+
+
+def members_import(
+    *,
+    actor: Actor,
+    path: Path | str,
+    org: Org | None,
+    mode: str = "all",
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    today: dt.date | None = None,
+) -> ImportReport:
+    today = today or dt.date.today()
+    report = ImportReport(dry_run=dry_run, mode=mode, batch=secrets.token_hex(8))
+    progress = progress or (lambda done, total: None)
+    try:
+        actor.require("member.manage")
+        if org is None:
+            if actor.org is None:
+                raise ValidationError("请用 --org 指定导入到哪个工会。")
+            org = actor.org
+        actor.require_covers(org)
+        table = read_table(path, expected_headers=HEADERS)
+        index = map_columns(table, COLUMNS)
+    except (SheetError, PermissionDenied, ValidationError) as exc:
+        report.file_error = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        _audit(actor, org, path, report, failed=True)
+        return report
+
+    total = len(table.rows)
+    report.total = total
+    unions = _unions(actor, org)
+    errors: dict[int, list[str]] = {}
+    rows: list[dict] = []
+    seen_ids: dict[str, int] = {}
+    seen_cards: dict[str, int] = {}
+    for n, (rownum, cells) in enumerate(table.rows, start=1):
+        values, row_errors = parse_row(table, rownum, cells, COLUMNS, index)
+        if values.get("id_number"):
+            try:
+                parsed = parse_resident_id(values["id_number"], today=today)
+            except ValidationError as exc:
+                row_errors.append(exc.messages[0])
+            else:
+                values["id_number"] = parsed.number
+                report.warnings += [(rownum, w) for w in parsed.warnings]
+                if values.get("birth_date") and values["birth_date"] != parsed.birth_date:
+                    row_errors.append(f"出生日期与身份证号不一致（身份证号中为{parsed.birth_date:%Y-%m-%d}）。")
+                if values.get("gender") and values["gender"] != parsed.gender:
+                    row_errors.append("性别与身份证号不一致。")
+                values["birth_date"], values["gender"] = parsed.birth_date, parsed.gender
+                if parsed.number in seen_ids:
+                    row_errors.append(f"身份证号与第{seen_ids[parsed.number]}行重复。")
+                else:
+                    seen_ids[parsed.number] = rownum
+        if values.get("phone"):
+            try:
+                values["phone"] = normalize_mobile(values["phone"])
+            except ValidationError as exc:
+                row_errors.append(exc.messages[0])
+        joined = values.get("joined_on")
+        if joined and joined > today:
+            row_errors.append("入会时间不能晚于今天。")
+        elif joined and values.get("birth_date") and joined < add_years(values["birth_date"], MIN_JOIN_AGE):
+            row_errors.append(f"入会时间早于本人年满{MIN_JOIN_AGE}周岁，请核对。")
+        code = (values.pop("org_code", "") or "").upper()
+        target = unions.get(code) if code else org
+        if target is None:
+            row_errors.append(f"找不到工会编码“{code}”，或它不在“{org.name}”之下。")
+        else:
+            problem = _check_union(target)
+            if problem:
+                row_errors.append(problem)
+        card = values.get("card_no") or ""
+        if card:
+            if card in seen_cards:
+                row_errors.append(f"会员证号与第{seen_cards[card]}行重复。")
+            else:
+                seen_cards[card] = rownum
+        if row_errors:
+            errors[rownum] = row_errors
+        else:
+            values["_row"], values["_org"] = rownum, target
+            rows.append(values)
+        if n % 5000 == 0:
+            progress(n // 2, total)
+
+    # Match the platform: existing members by ID (blind index), card numbers in use.
+    for row in rows:
+        row["id_hash"] = crypto.blind_index(row["id_number"], purpose="id")
+    existing: dict[str, Member] = {}
+    hashes = [r["id_hash"] for r in rows]
+    for i in range(0, len(hashes), 5000):
+        for m in Member.objects.filter(id_hash__in=hashes[i : i + 5000]).select_related("org"):
+            existing[m.id_hash] = m
+    cards = [r["card_no"] for r in rows if r.get("card_no")]
+    card_owner: dict[str, str] = {}
+    for i in range(0, len(cards), 5000):
+        card_owner.update(dict(Member.objects.filter(card_no__in=cards[i : i + 5000]).values_list("card_no", "id_hash")))
+
+    new_rows, updates = [], []
+    for row in rows:
+        current = existing.get(row["id_hash"])
+        owner = card_owner.get(row.get("card_no") or "")
+        problem = ""
+        if owner and owner != row["id_hash"]:
+            problem = f"会员证号“{row['card_no']}”已被其他会员使用。"
+        elif current is not None and current.org_id != row["_org"].pk:
+            if actor.covers(current.org):
+                problem = f"该身份证号已是“{current.org.name}”的会员，调整所属工会请办理转会。"
+            else:
+                problem = "该身份证号已是其他工会的会员。如需转入，请由原工会办理转出。"
+        if problem:
+            errors.setdefault(row["_row"], []).append(problem)
+        elif current is None:
+            new_rows.append(row)
+        else:
+            updates.append((current, row))
+
+    report.errors = sorted((r, m) for r, msgs in errors.items() for m in msgs)
+    report.created = len(new_rows)
+    changed = [(m, r) for m, r in updates if _differs(m, r)]
+    report.updated, report.unchanged = len(changed), len(updates) - len(changed)
+    if dry_run or (report.errors and mode != "valid"):
+        if not dry_run:
+            report.created = report.updated = report.unchanged = 0
+            _audit(actor, org, path, report, failed=True)
+        progress(total, total)
+        return report
+
+    with transaction.atomic():
+        _insert(new_rows, actor=actor, batch=report.batch, progress=lambda done: progress(total // 2 + done // 2, total))
+        _update(changed)
+        report.written = True
+        _audit(actor, org, path, report, failed=False)
+    progress(total, total)
+    return report
+
+
+def _differs(member: Member, row: dict) -> bool:
+    if any(getattr(member, f) != row.get(f, getattr(member, f)) for f in COMPARED if f in row and row[f] not in (None, "")):
+        return True
+    new_phone = row.get("phone") or ""
+    return bool(new_phone) and crypto.blind_index(new_phone, purpose="phone") != member.phone_hash
+
+
+def _member_values(row: dict) -> dict:
+    full, initials = name_keys(row["name"])
+    phone = row.get("phone") or ""
+    return {
+        "name": row["name"], "name_pinyin": full, "name_initials": initials,
+        "gender": row["gender"], "ethnicity": row.get("ethnicity") or "汉族", "birth_date": row["birth_date"],
+        "id_number": crypto.encrypt(row["id_number"]), "id_hash": row["id_hash"], "id_masked": mask_id(row["id_number"]),
+        "phone": crypto.encrypt(phone) if phone else "", "phone_hash": crypto.blind_index(phone, purpose="phone") if phone else "",
+        "phone_masked": mask_phone(phone) if phone else "",
+        "education": row.get("education") or "", "political": row.get("political") or Political.MASSES,
+        "hukou": row.get("hukou") or "", "is_migrant_worker": bool(row.get("is_migrant_worker")),
+        "new_form": row.get("new_form") or "", "employment": row.get("employment") or Employment.EMPLOYED,
+        "position": row.get("position") or "", "joined_on": row["joined_on"], "card_no": row.get("card_no") or "",
+        "status": Status.ACTIVE, "remarks": row.get("remarks") or "",
+    }
+
+
+def _insert(rows: list[dict], *, actor: Actor, batch: str, progress) -> None:
+    if not rows:
+        return
+    now = timezone.now()
+    user_id = actor.user.pk if actor.user is not None and actor.user.pk else None
+    members = []
+    for row in rows:
+        values = _member_values(row)
+        values.update(org_id=row["_org"].pk, org_path=row["_org"].path, import_batch=batch, created_at=now, updated_at=now, user_id=None)
+        members.append(values)
+    # Values are already encrypted above; write them as raw columns.
+    _copy("members_member", members, progress=progress)
+    ids = dict(Member.objects.filter(import_batch=batch).values_list("id_hash", "id"))
+    events, spells = [], []
+    for row in rows:
+        member_id, org = ids[row["id_hash"]], row["_org"]
+        events.append({"member_id": member_id, "kind": EventKind.JOIN, "on": row["joined_on"], "org_id": org.pk,
+                       "org_path": org.path, "other_org_id": None, "note": "批量导入", "created_by_id": user_id, "created_at": now})
+        spells.append({"member_id": member_id, "org_id": org.pk, "org_path": org.path, "status": Status.ACTIVE,
+                       "starts_on": row["joined_on"], "ends_on": None})
+    _copy(MembershipEvent._meta.db_table, events)
+    _copy(MemberSpell._meta.db_table, spells)
+
+
+def _copy(table: str, rows: list[dict], progress=None) -> None:
+    """Insert plain column values: COPY on PostgreSQL, executemany elsewhere."""
+    columns = list(rows[0])
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    step = 10_000
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), step):
+            chunk = rows[i : i + step]
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+                    for r in chunk:
+                        copy.write_row([r[c] for c in columns])
+            else:
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})",
+                                   [[r[c] for c in columns] for r in chunk])
+            if progress:
+                progress(min(i + step, len(rows)) * 2)
+
+
+def _update(changed: list[tuple[Member, dict]]) -> None:
+    for member, row in changed:
+        values = _member_values(row)
+        for key in ("name", "name_pinyin", "name_initials", "ethnicity", "education", "political", "hukou",
+                    "is_migrant_worker", "new_form", "employment", "position", "card_no", "remarks"):
+            if row.get(key) not in (None, "") or key in ("name_pinyin", "name_initials", "is_migrant_worker"):
+                setattr(member, key, values[key])
+        if row.get("phone"):
+            member.phone, member.phone_hash, member.phone_masked = row["phone"], values["phone_hash"], values["phone_masked"]
+        if row["joined_on"] != member.joined_on and not member.events.exclude(kind=EventKind.JOIN).filter(on__lt=row["joined_on"]).exists():
+            member.joined_on = row["joined_on"]
+            member.events.filter(kind=EventKind.JOIN).update(on=row["joined_on"])
+            first = member.spells.order_by("starts_on", "id").first()
+            if first is not None:
+                MemberSpell.objects.filter(pk=first.pk).update(starts_on=row["joined_on"])
+        member.save()
+
+
+def _audit(actor: Actor, org: Org | None, path, report: ImportReport, *, failed: bool) -> None:
+    audit_record(
+        actor=actor, action="member.import", object_type="members.Member", org=org,
+        result="failure" if failed else "success",
+        message=report.file_error or (
+            f"有{report.rejected}行错误，未导入任何数据" if failed
+            else f"新建{report.created}，更新{report.updated}，未变{report.unchanged}，拒绝{report.rejected}（批次{report.batch}）"
+        ),
+        changes={"file": [None, Path(path).name]},
+    )
+
+
+# --- export ------------------------------------------------------------------------------
+
+EXPORT_EXTRA = [Column("org_name", "所属工会", width=24), Column("status", "会籍状态", kind="choice", choices=Status.choices, width=10)]
+
+
+def members_export(*, actor: Actor, queryset, path: Path | str | None = None, label: str = "") -> tuple[Path, int]:
+    """The (already filtered, scoped) roster to .xlsx in import format; sensitive fields
+    in clear only for a role that may reveal them. Always audited."""
+    actor.require("member.export")
+    reveal = actor.can("member.reveal")
+    path = Path(path or export_path("members"))
+    columns = COLUMNS + EXPORT_EXTRA
+    out = XlsxWriter(path)
+    ws = out.sheet("会员名册", columns)
+    n = 0
+    for n, m in enumerate(queryset.select_related("org").order_by("org_path", "name_pinyin", "id").iterator(chunk_size=2000), start=1):
+        values = {c.key: getattr(m, c.key, None) for c in COLUMNS}
+        values["id_number"] = m.id_number if reveal else m.id_masked
+        values["phone"] = m.phone if reveal else m.phone_masked
+        values["org_code"], values["org_name"], values["status"] = m.org.code, m.org.name, m.status
+        out.write_row(ws, n, columns, values)
+    out.explain(columns, title="会员名册 导出说明", notes=["身份证号、手机号" + ("为完整信息，请妥善保管。" if reveal else "已按规定遮蔽。")])
+    out.close()
+    audit_record(actor=actor, action="member.export", object_type="members.Member", message=f"导出{n}名会员{label}"
+                 + ("（含完整身份证号、手机号）" if reveal else "（敏感信息已遮蔽）"), changes={"rows": [None, n]})
+    return path, n
+
+
+def register_exchange() -> None:
+    from gonghui.core.exchange import Exchange, register
+
+    def exporter(*, actor, org, path, subtree, start, end):
+        from gonghui.members.selectors import member_search
+
+        target = org or actor.org
+        qs = member_search(actor, org=target, subtree=subtree, status="all", joined_from=start, joined_to=end)
+        return members_export(actor=actor, queryset=qs, path=path, label=f"（{target.name}{'及下级' if subtree else ''}）")[0]
+
+    register(Exchange(
+        kind="members", label="会员名册", template=members_template,
+        importer=lambda *, actor, path, org, mode, dry_run: members_import(actor=actor, path=path, org=org, mode=mode, dry_run=dry_run),
+        exporter=exporter,
+    ))
