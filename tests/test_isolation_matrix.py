@@ -20,6 +20,8 @@ from gonghui.testing.factories import actor_of, staff
 
 # Routes that are deliberately public or serve no domain data.
 PUBLIC = {"accounts/login/", "accounts/otp/", "accounts/otp/setup/", "accounts/otp/qr.svg", "api/docs", "api/openapi.json"}
+# Routes about the logged-in person only (no id in the URL, nothing of a subtree).
+SELF = {"members/me/"}
 MARKER = "机密联系人"
 
 
@@ -44,11 +46,30 @@ class Direction:
     markers: list[str]
 
 
-def samples(direction: Direction) -> dict[str, int]:
-    return {"org_id": direction.target_org.pk, "user_id": direction.target_user.pk, "grant_id": direction.target_grant.pk}
+def samples(direction: Direction) -> dict:
+    """A record of the other subtree for every kind of id a route takes."""
+    import datetime as dt
+
+    from gonghui.core.actor import Actor
+    from gonghui.core.models import ImportJob
+    from gonghui.members.models import ChangeRequest, Transfer
+    from gonghui.members.services import member_create
+    from gonghui.testing.members import make_id
+
+    org = direction.target_org
+    member = member_create(actor=Actor.system(), org=org, name="隔壁会员", id_number=make_id(), joined_on=dt.date(2020, 1, 1),
+                           remarks=f"{MARKER}会员")
+    transfer = Transfer.objects.create(member=member, from_org=org, to_org=org, from_path=org.path, to_path=org.path, on=dt.date(2025, 1, 1))
+    request = ChangeRequest.objects.create(member=member, org_path=org.path, field="education", new_value="bachelor")
+    job = ImportJob.objects.create(kind="members", org=org, org_path=org.path, filename=f"{MARKER}.xlsx", token="0" * 32)
+    direction.markers.append("隔壁会员")
+    return {
+        "org_id": org.pk, "user_id": direction.target_user.pk, "grant_id": direction.target_grant.pk, "member_id": member.pk,
+        "transfer_id": transfer.pk, "request_id": request.pk, "job_id": job.pk, "field": "id_number", "decision": "confirm",
+    }
 
 
-SAMPLES = ("org_id", "user_id", "grant_id")
+SAMPLES = ("org_id", "user_id", "grant_id", "member_id", "transfer_id", "request_id", "job_id", "field", "decision")
 
 
 def fill(route: str, values: dict[str, int]) -> str:
@@ -98,10 +119,14 @@ def test_every_route_is_known_to_the_matrix():
 
 @pytest.mark.parametrize("route", ALL_ROUTES)
 def test_nothing_of_another_subtree_leaks(route, direction, client):
-    if route in PUBLIC or "static" in route:
+    if route in PUBLIC or route in SELF or "static" in route:
         return
     client.force_login(direction.viewer)
     url = fill(route, samples(direction))
+    from gonghui.members.models import Member, Transfer
+
+    members_before = list(Member.objects.order_by("pk").values_list("pk", "org_id", "status", "phone_hash", "updated_at"))
+    transfers_before = list(Transfer.objects.order_by("pk").values_list("pk", "state"))
     # A broad search ("工会" is in every union's name) would surface rows of the other
     # subtree if any list or lookup forgot the scope.
     probe = {"q": "工会", "org_code": direction.target_org.code, "parent": direction.target_org.pk, "user": direction.target_user.username[:2]}
@@ -115,6 +140,8 @@ def test_nothing_of_another_subtree_leaks(route, direction, client):
         for marker in direction.markers:
             assert marker not in text, f"{method.upper()} {url} shows {marker!r} from another subtree"
     assert snapshot() == before, f"{url} changed data of another subtree"
+    assert list(Member.objects.order_by("pk").values_list("pk", "org_id", "status", "phone_hash", "updated_at")) == members_before
+    assert list(Transfer.objects.order_by("pk").values_list("pk", "state")) == transfers_before
 
 
 def test_probing_another_subtree_is_audited(direction, client):

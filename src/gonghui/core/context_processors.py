@@ -9,6 +9,7 @@ from gonghui.core.permissions import Role
 NAVIGATION = [
     ("core:dashboard", "工作台", "bi-speedometer2", None),
     ("orgs:tree", "组织管理", "bi-diagram-3", "org.view"),
+    ("members:list", "会员管理", "bi-person-vcard", "member.view"),
     ("accounts:users", "账号与权限", "bi-people", "account.manage"),
     ("audit:list", "审计日志", "bi-shield-check", "audit.view"),
 ]

@@ -8,10 +8,17 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         from gonghui.audit.registry import register_actions
+        from gonghui.core.demo import register_step
         from gonghui.core.scope import register_path_copy
+        from gonghui.core.views import DASHBOARD_PANELS
+        from gonghui.members import demo
+        from gonghui.members.panels import dashboard_panel
         from gonghui.members.sheets import register_exchange
 
         register_exchange()
+        register_step(30, "会员名册与会籍变动", demo.populate)
+        if dashboard_panel not in DASHBOARD_PANELS:
+            DASHBOARD_PANELS.append(dashboard_panel)
 
         for label, column in (
             ("members.Member", "org_path"),

@@ -87,9 +87,8 @@ def clean_member(data: dict, *, actor: Actor, instance: Member | None = None, to
                 values["phone_hash"], values["phone_masked"] = phone_hash(values["phone"]), mask_phone(values["phone"])
         else:
             values["phone"], values["phone_hash"], values["phone_masked"] = "", "", ""
-    if values.get("card_no"):
-        if Member.objects.filter(card_no=values["card_no"]).exclude(pk=getattr(instance, "pk", None)).exists():
-            errors["card_no"] = f"会员证号“{values['card_no']}”已被使用。"
+    if values.get("card_no") and Member.objects.filter(card_no=values["card_no"]).exclude(pk=getattr(instance, "pk", None)).exists():
+        errors["card_no"] = f"会员证号“{values['card_no']}”已被使用。"
     joined = values.get("joined_on", getattr(instance, "joined_on", None))
     birth = values.get("birth_date", getattr(instance, "birth_date", None))
     if "joined_on" in values:

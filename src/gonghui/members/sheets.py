@@ -324,7 +324,8 @@ def _copy(table: str, rows: list[dict], progress=None) -> None:
                         copy.write_row([r[c] for c in columns])
             else:
                 marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})",
+                # Table and column names come from model metadata, never from input.
+                cursor.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})",  # noqa: S608
                                    [[r[c] for c in columns] for r in chunk])
             if progress:
                 progress(min(i + step, len(rows)) * 2)
@@ -400,6 +401,8 @@ def register_exchange() -> None:
 
     register(Exchange(
         kind="members", label="会员名册", template=members_template,
-        importer=lambda *, actor, path, org, mode, dry_run: members_import(actor=actor, path=path, org=org, mode=mode, dry_run=dry_run),
+        importer=lambda *, actor, path, org, mode, dry_run, progress=None: members_import(
+            actor=actor, path=path, org=org, mode=mode, dry_run=dry_run, progress=progress
+        ),
         exporter=exporter,
     ))

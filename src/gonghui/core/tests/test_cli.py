@@ -90,7 +90,7 @@ def test_demo_builds_a_realistic_database_with_an_intact_audit_chain(db, capsys)
     assert "qu_zhuxi" in out and "Demo@2025gh" in out
     assert Org.objects.filter(level=3).count() >= 30
     assert Org.objects.filter(level=4).exists() and Org.objects.filter(level=5).exists()
-    assert User.objects.count() == 10
+    assert User.objects.count() == 11  # 10 staff and one member login
     assert audit_verify().ok
     call_command("otp", "admin")
     assert re.fullmatch(r"\d{6}\n", capsys.readouterr().out)

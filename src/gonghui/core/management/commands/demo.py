@@ -58,6 +58,11 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, _full, code, role in STAFF:
             self.stdout.write(f"  {username:<12} {Role(role).label:<10} {names.get(code, code)}")
+        from gonghui.accounts.models import User
+
+        member_user = User.objects.filter(username="huiyuan").select_related("member__org").first()
+        if member_user is not None and hasattr(member_user, "member"):
+            self.stdout.write(f"  {'huiyuan':<12} {'会员':<10} {member_user.member.org.name}（手机浏览器自助）")
         self.stdout.write("  admin 为系统管理员，须输入动态口令：另开一个窗口运行  gonghui otp admin  查看当前口令。")
         if ctx is not None:
             for note in ctx.notes:

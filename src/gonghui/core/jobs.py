@@ -1,0 +1,84 @@
+"""Background imports: a job row, a django-tasks task that runs the registered importer
+with a progress callback, and the error report a finished job keeps."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from gonghui.core.models import ImportJob
+
+log = logging.getLogger(__name__)
+MAX_KEPT_ERRORS = 5000
+
+
+def job_create(*, actor, kind: str, org, token: str, filename: str, mode: str, dry_run: bool) -> ImportJob:
+    job = ImportJob.objects.create(
+        kind=kind, org=org, org_path=org.path, created_by=actor.user, grant_id=actor.grant_id, filename=filename[:200],
+        token=token, mode=mode, dry_run=dry_run,
+    )
+    # The worker must see the committed row.
+    transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+    return job
+
+
+@task()
+def run_import_job(job_id: int) -> None:
+    from gonghui.accounts.models import RoleGrant
+    from gonghui.core.actor import Actor
+    from gonghui.core.exchange import EXCHANGES
+    from gonghui.core.files import stashed_path
+
+    job = ImportJob.objects.select_related("org").get(pk=job_id)
+    if job.state != ImportJob.State.QUEUED:
+        return
+    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.RUNNING)
+    grant = RoleGrant.objects.select_related("user", "org").filter(pk=job.grant_id).first()
+    try:
+        if grant is None:
+            raise PermissionError("提交导入的角色已被撤销。")
+        actor = Actor.for_grant(grant, ip="task", source="web")
+        path = stashed_path(job.token)
+        if path is None:
+            raise FileNotFoundError("上传的文件已过期，请重新上传。")
+        last = [-1]
+
+        def progress(done: int, total: int) -> None:
+            percent = int(done * 100 / total) if total else 100
+            if percent >= last[0] + 2:
+                last[0] = percent
+                ImportJob.objects.filter(pk=job.pk).update(progress=min(percent, 99), total=total)
+
+        report = EXCHANGES[job.kind].importer(actor=actor, path=path, org=job.org, mode=job.mode, dry_run=job.dry_run,
+                                               progress=progress)
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJob.State.DONE, progress=100, total=getattr(report, "total", 0), created=report.created,
+            updated=report.updated, unchanged=report.unchanged, rejected=report.rejected, written=report.written,
+            errors=[list(e) for e in report.errors[:MAX_KEPT_ERRORS]], error_count=len(report.errors),
+            warnings=[list(w) for w in getattr(report, "warnings", [])[:MAX_KEPT_ERRORS]],
+            file_error=report.file_error, finished_at=timezone.now(),
+        )
+    except Exception as exc:  # the job page must say what happened, whatever it was
+        log.exception("import job %s failed", job_id)
+        message = str(exc) if isinstance(exc, PermissionError | FileNotFoundError) else "导入过程中出错，未写入任何数据。请稍后重试或联系管理员。"
+        ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.FAILED, file_error=message, finished_at=timezone.now())
+
+
+def error_report(job: ImportJob, path) -> None:
+    from gonghui.core.sheets import XlsxWriter
+
+    out = XlsxWriter(path)
+    ws = out.book.add_worksheet("错误清单")
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, 80)
+    ws.write_string(0, 0, "行号", out.header)
+    ws.write_string(0, 1, "错误说明", out.header)
+    for i, (row, message) in enumerate(job.errors, start=1):
+        ws.write_number(i, 0, row)
+        ws.write_string(i, 1, message)
+    if job.error_count > len(job.errors):
+        ws.write_string(len(job.errors) + 1, 1, f"……另有{job.error_count - len(job.errors)}条错误未列出。")
+    out.close()

@@ -1,0 +1,351 @@
+"""Roster pages: input and display only (rules in services, reads in selectors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from gonghui.core import files
+from gonghui.core.http import is_htmx, staff_view
+from gonghui.core.jobs import error_report, job_create
+from gonghui.core.models import ImportJob
+from gonghui.core.paging import keyset_page, sort_order
+from gonghui.core.scope import get_scoped_or_404
+from gonghui.members import selectors, services, sheets
+from gonghui.members.forms import (
+    ChangeRequestForm,
+    EventForm,
+    MemberCreateForm,
+    MemberEditForm,
+    MemberFilterForm,
+    TransferForm,
+)
+from gonghui.members.models import Member
+from gonghui.orgs.selectors import org_get_by_code
+
+SORTS = {
+    "name": ("name_pinyin", "id"),
+    "-name": ("-name_pinyin", "-id"),
+    "joined": ("joined_on", "id"),
+    "-joined": ("-joined_on", "-id"),
+}
+
+
+def _filters(request):
+    form = MemberFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    org = None
+    if data.get("org"):
+        try:
+            org = org_get_by_code(request.actor, data["org"])
+        except Http404:
+            form.add_error("org", "找不到该编码的工会，或它不在您的管辖范围内。")
+    qs = selectors.member_search(
+        request.actor, q=data.get("q", ""), org=org, subtree=bool(data.get("subtree")) or not request.GET.get("org"),
+        status=data.get("status") or "current", gender=data.get("gender", ""), migrant=bool(data.get("migrant")),
+        new_form=bool(data.get("new_form")), joined_from=data.get("joined_from"), joined_to=data.get("joined_to"),
+    )
+    return form, qs, org
+
+
+@staff_view("member.view")
+def member_list(request):
+    form, qs, org = _filters(request)
+    sort, order = sort_order(request, SORTS, "name")
+    page = keyset_page(qs, order=order, cursor=request.GET.get("cursor"), size=50)
+    return render(request, "members/list.html", {"form": form, "page": page, "default_sort": "name", "filter_org": org})
+
+
+@staff_view("member.export")
+def export(request):
+    form, qs, org = _filters(request)
+    path, _n = sheets.members_export(actor=request.actor, queryset=qs, label=f"（{org.name if org else request.actor.org.name}）")
+    return FileResponse(open(path, "rb"), as_attachment=True, filename="会员名册.xlsx")  # noqa: SIM115
+
+
+@staff_view("member.view")
+def template(request):
+    return FileResponse(open(sheets.members_template(), "rb"), as_attachment=True, filename="会员名册导入模板.xlsx")  # noqa: SIM115
+
+
+def _member_values(data: dict, *, editing: bool) -> dict:
+    values = {k: v for k, v in data.items() if k != "org_code"}
+    values["education"] = values.get("education") or ""
+    values["hukou"] = values.get("hukou") or ""
+    values["new_form"] = values.get("new_form") or ""
+    if editing:
+        if not values.get("id_number"):
+            values.pop("id_number", None)
+        phone = values.get("phone")
+        if not phone:
+            values.pop("phone", None)
+        elif phone.strip() == "无":
+            values["phone"] = ""
+    return values
+
+
+@staff_view("member.manage")
+def create(request):
+    actor = request.actor
+    form = MemberCreateForm(request.POST or None, initial={"org_code": request.GET.get("org", actor.org.code)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = org_get_by_code(actor, form.cleaned_data["org_code"])
+        except Http404:
+            form.add_error("org_code", "找不到该编码的工会，或它不在您的管辖范围内。")
+        else:
+            try:
+                member = services.member_create(actor=actor, org=org, **_member_values(form.cleaned_data, editing=False))
+            except ValidationError as exc:
+                form.apply_errors(exc)
+            else:
+                messages.success(request, f"已登记会员“{member.name}”。")
+                return redirect("members:detail", member.pk)
+    return render(request, "members/form.html", {"form": form, "title": "登记会员"})
+
+
+@staff_view("member.view")
+def detail(request, member_id):
+    actor = request.actor
+    member = selectors.member_get(actor, member_id)
+    return render(request, "members/detail.html", {
+        "m": member, "events": selectors.timeline(member), "transfers": member.transfers.select_related("from_org", "to_org").order_by("-id"),
+        "event_form": EventForm(initial={"on": dt.date.today()}), "transfer_form": TransferForm(initial={"on": dt.date.today()}),
+        "can_manage": actor.can("member.manage"), "can_reveal": actor.can("member.reveal"),
+    })
+
+
+@staff_view("member.manage")
+def edit(request, member_id):
+    actor = request.actor
+    member = selectors.member_get(actor, member_id)
+    initial = {f: getattr(member, f) for f in services.EDITABLE if f not in ("id_number", "phone")}
+    form = MemberEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(actor=actor, member=member, **_member_values(form.cleaned_data, editing=True))
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("members:detail", member.pk)
+    return render(request, "members/form.html", {"form": form, "title": f"修改会员信息：{member.name}", "m": member})
+
+
+@require_POST
+@staff_view("member.manage")
+def record_event(request, member_id):
+    member = selectors.member_get(request.actor, member_id)
+    form = EventForm(request.POST)
+    if form.is_valid():
+        try:
+            services.member_record_event(actor=request.actor, member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "已记录会籍变动。")
+    else:
+        messages.error(request, "请选择事项并填写日期。")
+    return redirect("members:detail", member.pk)
+
+
+@require_POST
+@staff_view("member.manage")
+def propose_transfer(request, member_id):
+    member = selectors.member_get(request.actor, member_id)
+    form = TransferForm(request.POST)
+    if form.is_valid():
+        to_org = selectors.org_for_transfer(form.cleaned_data["to_code"])
+        if to_org is None:
+            messages.error(request, "找不到该编码的基层工会，请向转入工会核实其工会编码。")
+        else:
+            try:
+                services.transfer_propose(actor=request.actor, member=member, to_org=to_org, on=form.cleaned_data["on"], note=form.cleaned_data["note"])
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+            else:
+                messages.success(request, f"已发起转会，等待“{to_org.name}”接收。")
+    else:
+        messages.error(request, "请填写转入工会编码和日期。")
+    return redirect("members:detail", member.pk)
+
+
+@require_POST
+@staff_view("member.view")
+def reveal(request, member_id, field):
+    member = selectors.member_get(request.actor, member_id)
+    if field not in services.SENSITIVE:
+        raise Http404
+    value = services.member_reveal(actor=request.actor, member=member, field=field)
+    return HttpResponse(f'<span class="mono" data-testid="revealed-{field}">{value or "—"}</span>')
+
+
+@staff_view("member.view")
+def transfers(request):
+    return render(request, "members/transfers.html", {"rows": selectors.pending_transfers(request.actor)})
+
+
+@require_POST
+@staff_view("member.manage")
+def decide_transfer(request, transfer_id, decision):
+    actor = request.actor
+    transfer = selectors.transfer_get(actor, transfer_id)
+    try:
+        if decision == "confirm":
+            services.transfer_confirm(actor=actor, transfer=transfer)
+        elif decision == "reject":
+            services.transfer_reject(actor=actor, transfer=transfer, reason=request.POST.get("reason", ""))
+        elif decision == "cancel":
+            services.transfer_cancel(actor=actor, transfer=transfer)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except PermissionDenied:
+        messages.error(request, "只有转入工会（或共同的上级工会）可以接收或拒绝；只有转出工会可以撤回。")
+    else:
+        messages.success(request, {"confirm": "已接收转会。", "reject": "已拒绝转会。", "cancel": "已撤回转会。"}[decision])
+    return redirect("members:transfers")
+
+
+@staff_view("member.view")
+def requests(request):
+    rows = selectors.change_requests_for(request.actor).filter(state="pending").order_by("created_at")
+    return render(request, "members/requests.html", {"rows": rows})
+
+
+@require_POST
+@staff_view("member.manage")
+def decide_request(request, request_id):
+    req = selectors.change_request_get(request.actor, request_id)
+    try:
+        services.change_request_decide(actor=request.actor, request=req, approve=request.POST.get("approve") == "1",
+                                       reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已处理该申请。")
+    return redirect("members:requests")
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+def _job(request, job_id) -> ImportJob:
+    qs = ImportJob.objects.filter(kind="members").select_related("org")
+    if not request.actor.is_operator:
+        qs = qs.filter(org_path__startswith=request.actor.org.path)
+    return get_scoped_or_404(qs, request.actor, pk=job_id)
+
+
+@staff_view("member.manage")
+def import_start(request):
+    actor = request.actor
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            org = org_get_by_code(actor, request.POST.get("org_code") or actor.org.code)
+        except Http404:
+            messages.error(request, "找不到该编码的工会，或它不在您的管辖范围内。")
+        else:
+            if upload is None:
+                messages.error(request, "请选择要导入的文件。")
+            else:
+                token = files.stash_upload(upload, request=request)
+                job = job_create(actor=actor, kind="members", org=org, token=token, filename=upload.name or "",
+                                 mode="all", dry_run=True)
+                return redirect("members:import_job", job.pk)
+    recent = ImportJob.objects.filter(kind="members", created_by=request.user).order_by("-id")[:10]
+    return render(request, "members/import.html", {"recent": recent})
+
+
+@staff_view("member.manage")
+def import_job(request, job_id):
+    job = _job(request, job_id)
+    template_name = "members/_job.html" if is_htmx(request) else "members/import_job.html"
+    return render(request, template_name, {"job": job})
+
+
+@require_POST
+@staff_view("member.manage")
+def import_confirm(request, job_id):
+    checked = _job(request, job_id)
+    if not checked.finished or not checked.dry_run or files.stashed_path(checked.token) is None:
+        messages.error(request, "该文件不能再导入，请重新上传。")
+        return redirect("members:import")
+    mode = "valid" if request.POST.get("mode") == "valid" else "all"
+    job = job_create(actor=request.actor, kind="members", org=checked.org, token=checked.token, filename=checked.filename,
+                     mode=mode, dry_run=False)
+    return redirect("members:import_job", job.pk)
+
+
+@staff_view("member.manage")
+def import_errors(request, job_id):
+    job = _job(request, job_id)
+    path = files.export_path(f"errors-{job.pk}")
+    error_report(job, path)
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"导入错误清单-{job.pk}.xlsx")  # noqa: SIM115
+
+
+# --- 入会率 ----------------------------------------------------------------------------------
+
+
+@staff_view("member.view")
+def stats(request):
+    actor = request.actor
+    try:
+        on = dt.date.fromisoformat(request.GET.get("on", "")) if request.GET.get("on") else dt.date.today()
+    except ValueError:
+        on = dt.date.today()
+        messages.error(request, "日期格式应为 2025-10-31。")
+    members, employees, rate = selectors.membership_rate(actor, actor.org, on)
+    children = selectors.rates_by_child(actor, actor.org, on)
+    for row in children:
+        row["rate_pct"] = _pct(row["rate"])
+    chart = [(row["org"].display_name, round(row["rate"] * 100, 1) if row["rate"] is not None else 0, f"?org={row['org'].code}") for row in children]
+    return render(request, "members/stats.html", {
+        "on": on, "members": members, "employees": employees, "rate": rate, "rate_pct": _pct(rate), "children": children, "chart": chart,
+        "figures": selectors.roster_figures(actor, actor.org),
+    })
+
+
+def _pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+# --- a member's own page -------------------------------------------------------------------
+
+
+def me(request):
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    member = selectors.member_of_user(request.user)
+    if member is None:
+        raise Http404("您的账号没有关联会员信息。")
+    form = ChangeRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        from gonghui.core.actor import Actor
+        from gonghui.core.http import client_ip
+
+        actor = Actor(user=request.user, org=member.org, role="member", ip=client_ip(request))
+        field, value = ("phone", form.cleaned_data["phone"]) if form.cleaned_data["phone"] else ("education", form.cleaned_data["education"])
+        try:
+            services.change_request_create(actor=actor, member=member, field=field, value=value)
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, "已提交修改申请，工会审核后生效。")
+            return redirect("members:me")
+    return render(request, "members/me.html", {
+        "m": member, "events": selectors.timeline(member), "form": form,
+        "pending": member.change_requests.filter(state="pending"),
+    })
+
+
+def member_home_panel(request) -> Member | None:
+    return selectors.member_of_user(request.user)
