@@ -44,6 +44,8 @@ def _not_found(request, exc):
     return api.create_response(request, {"detail": "记录不存在或不在您的管辖范围内。"}, status=404)
 
 
+from gonghui.members.api import router as members_router  # noqa: E402
 from gonghui.orgs.api import router as orgs_router  # noqa: E402
 
 api.add_router("/orgs", orgs_router)
+api.add_router("/members", members_router)

@@ -25,6 +25,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=zh-CN",  # date fields as a Chinese user sees them
 ]
 CHART_ANIMATION_MS = 1100  # ECharts animates a chart in for 1000 ms by default
 OUTPUT_DIR = Path(os.environ.get("GONGHUI_TEST_OUTPUT", "/work/main/test-output")) / "screenshots"

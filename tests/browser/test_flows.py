@@ -21,7 +21,8 @@ from gonghui.testing.factories import grant, staff
 
 pytestmark = pytest.mark.browser
 
-CHARTS = "div[data-chart] canvas, div[data-chart] svg"  # what ECharts draws into its container
+# What ECharts draws into the containers of the union charts (levels and kinds).
+CHARTS = ", ".join(f'div[data-source="{src}"] {el}' for src in ("chart-levels", "chart-kinds") for el in ("canvas", "svg"))
 
 
 def assert_no_browser_errors(page) -> None:
@@ -44,7 +45,10 @@ def test_it_logs_in_to_the_dashboard_with_charts(page, personas, tree, log_in, s
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{tree.street.name} · 工作台")
     expect(page.get_by_test_id("org-switcher")).to_contain_text(tree.street.name)
     expect(page.get_by_test_id("stat-unions")).to_have_text("3")  # S1, G1, B1
-    expect(page.locator("div[data-chart]")).to_have_count(2)
+    expect(page.locator('div[data-source="chart-levels"], div[data-source="chart-kinds"]')).to_have_count(2)
+    # The members panel adds its own charts; an empty roster's gender chart says so.
+    expect(page.locator('div[data-source="m-months"] canvas')).to_have_count(1)
+    expect(page.locator('div[data-source="m-gender"]')).to_contain_text("暂无数据")
     expect(page.locator(CHARTS)).to_have_count(2)
     shot(page, "dashboard")
     assert_no_browser_errors(page)

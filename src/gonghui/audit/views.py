@@ -1,4 +1,6 @@
 from django import forms
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
 from django.shortcuts import render
 
@@ -17,6 +19,41 @@ class AuditFilter(StyledForm):
     org_code = forms.CharField(label="工会编码", required=False)
     action = forms.ChoiceField(label="操作", required=False)
     result = forms.ChoiceField(label="结果", required=False, choices=[("", "全部"), ("success", "成功"), ("failure", "失败")])
+
+
+def _display(field, value):
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field is not None and getattr(field, "choices", None):
+        return dict(field.flatchoices).get(value, value)
+    return value
+
+
+def readable_changes(ev) -> list[tuple[str, object, object]]:
+    """(field's Chinese name, old, new) for display; codes become their labels."""
+    try:
+        model = apps.get_model(ev.object_type) if ev.object_type else None
+    except (LookupError, ValueError):
+        model = None
+    rows = []
+    for key, pair in (ev.changes or {}).items():
+        field = None
+        if model is not None:
+            try:
+                field = model._meta.get_field(key)
+            except FieldDoesNotExist:
+                field = None
+        label = str(getattr(field, "verbose_name", "") or FIELD_LABELS.get(key, key))
+        old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        rows.append((label, None if old is None else _display(field, old), _display(field, new)))
+    return rows
+
+
+# Names of change keys that are not model fields.
+FIELD_LABELS = {"file": "文件", "rows": "行数", "role": "角色", "officers": "委员会成员", "number": "届次", "path": "层级路径",
+                "to_org": "转入工会", "org": "所属工会", "status": "会籍状态"}
 
 
 @staff_view("audit.view")
@@ -41,4 +78,5 @@ def event_list(request):
     page = keyset_page(qs, order=("-seq",), cursor=request.GET.get("cursor"), size=50)
     for ev in page.rows:
         ev.label = ACTION_LABELS.get(ev.action, ev.action)
+        ev.readable_changes = readable_changes(ev)
     return render(request, "audit/list.html", {"form": form, "page": page})

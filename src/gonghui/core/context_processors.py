@@ -10,6 +10,7 @@ NAVIGATION = [
     ("core:dashboard", "工作台", "bi-speedometer2", None),
     ("orgs:tree", "组织管理", "bi-diagram-3", "org.view"),
     ("members:list", "会员管理", "bi-person-vcard", "member.view"),
+    ("members:me", "我的会员信息", "bi-person-badge", "self.member"),
     ("accounts:users", "账号与权限", "bi-people", "account.manage"),
     ("audit:list", "审计日志", "bi-shield-check", "audit.view"),
 ]

@@ -53,7 +53,7 @@ def run_import_job(job_id: int) -> None:
                 ImportJob.objects.filter(pk=job.pk).update(progress=min(percent, 99), total=total)
 
         report = EXCHANGES[job.kind].importer(actor=actor, path=path, org=job.org, mode=job.mode, dry_run=job.dry_run,
-                                               progress=progress)
+                                               progress=progress, filename=job.filename)
         ImportJob.objects.filter(pk=job.pk).update(
             state=ImportJob.State.DONE, progress=100, total=getattr(report, "total", 0), created=report.created,
             updated=report.updated, unchanged=report.unchanged, rejected=report.rejected, written=report.written,

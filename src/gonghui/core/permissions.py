@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, str] = {
     "finance.view": "查看经费",
     "finance.manage": "维护经费",
     "self.view": "查看本人信息",
+    "self.member": "会员本人自助",
 }
 
 _STAFF_VIEW = {"org.view", "member.view", "self.view"}
@@ -44,7 +45,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FINANCE: frozenset(_STAFF_VIEW | {"finance.view", "finance.manage"}),
     Role.AUDITOR: frozenset(_STAFF_VIEW | {"finance.view"}),
     Role.BRANCH_LEAD: frozenset(_STAFF_VIEW | {"member.manage"}),
-    Role.MEMBER: frozenset({"self.view"}),
+    Role.MEMBER: frozenset({"self.view", "self.member"}),
 }
 
 # Roles that only a holder of a strictly higher union's 系统管理员 role may grant: nobody

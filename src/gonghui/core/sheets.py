@@ -87,6 +87,9 @@ class Column:
 # --- cell conversions ------------------------------------------------------------------
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def to_text(raw) -> str:
     if raw is None:
         return ""
@@ -98,7 +101,9 @@ def to_text(raw) -> str:
         return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(sep=" ")
     if isinstance(raw, dt.date):
         return raw.isoformat()
-    text = str(raw).replace("\u3000", " ").strip()
+    # Control characters (NUL above all) are never part of a name or code; PostgreSQL
+    # refuses NUL outright. Tabs and line breaks inside a cell become spaces.
+    text = _CONTROL.sub("", str(raw).replace("\t", " ").replace("\r\n", " ").replace("\n", " ")).replace("\u3000", " ").strip()
     # An apostrophe our own exports put before formula-like text is not part of the value.
     if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_PREFIXES:
         text = text[1:]
@@ -136,6 +141,8 @@ def to_date(raw) -> dt.date | None:
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
+    if isinstance(raw, dt.time | dt.timedelta):
+        raise CellError("单元格里是时间或数字0，不是日期，请填写如 2025-10-31 的日期。")
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         # An Excel serial day number (cell formatted as a number rather than a date).
         if 1 <= raw < 2958466:
@@ -193,6 +200,16 @@ class Table:
 
 
 def _decode_csv(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    head = data[:4000]
+    if head.count(b"\x00") > len(head) // 4:
+        # UTF-16 without a byte-order mark: ASCII characters leave a NUL on one side.
+        zeros_odd = head[1::2].count(b"\x00") > head[0::2].count(b"\x00")
+        try:
+            return data.decode("utf-16-le" if zeros_odd else "utf-16-be")
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -264,8 +281,11 @@ def read_table(path: Path | str, *, expected_headers: Iterable[str] = ()) -> Tab
         text = _decode_csv(path.read_bytes())
         try:
             grid = list(csv.reader(io.StringIO(text)))
-        except csv.Error as exc:
-            raise SheetError(f"CSV 文件格式有误：{exc}") from None
+        except csv.Error:
+            # The csv module's own message is English and technical: say what to do.
+            raise SheetError(
+                "CSV 文件格式有误（可能是编码不对、引号不成对或单元格过长）。请用 Excel 打开后另存为 .xlsx 再导入。"
+            ) from None
     elif suffix in (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"):
         try:
             wb = CalamineWorkbook.from_path(str(path))
@@ -298,6 +318,8 @@ def read_table(path: Path | str, *, expected_headers: Iterable[str] = ()) -> Tab
     for i, row in enumerate(grid[header_index + 1 :], start=header_index + 2):
         if any(to_text(c) for c in row):
             rows.append((i, list(row)))
+    if not rows:
+        raise SheetError("文件中只有表头，没有数据行。")
     return Table(headers=headers, rows=rows, formulas=formulas, header_row=header_index + 1)
 
 

@@ -142,12 +142,13 @@ def rates_by_child(actor: Actor, org: Org, on: dt.date) -> list[dict]:
 
 def roster_figures(actor: Actor, org: Org, *, today: dt.date | None = None) -> dict:
     """Current make-up of a subtree's members, for the dashboard charts."""
-    from gonghui.members.choices import Education, Gender, NewForm
+    from gonghui.members.choices import Education, Gender, Hukou, NewForm, Political
 
     today = today or dt.date.today()
     base = Member.objects.filter(org_path__startswith=org.path, status__in=GOOD_STANDING)
     by = lambda field: dict(base.values_list(field).annotate(n=Count("id")))  # noqa: E731
     gender, education, new_form = by("gender"), by("education"), by("new_form")
+    political, hukou = by("political"), by("hukou")
     ages = {"30岁以下": 0, "30–39岁": 0, "40–49岁": 0, "50–59岁": 0, "60岁及以上": 0}
     bounds = [(today.replace(year=today.year - 30), "30岁以下"), (today.replace(year=today.year - 40), "30–39岁"),
               (today.replace(year=today.year - 50), "40–49岁"), (today.replace(year=today.year - 60), "50–59岁")]
@@ -175,6 +176,8 @@ def roster_figures(actor: Actor, org: Org, *, today: dt.date | None = None) -> d
         "education": [(Education(k).label if k else "未填", v, "") for k, v in sorted(education.items(), key=lambda kv: -kv[1])],
         "age": [(k, v, "") for k, v in ages.items()],
         "status": [(Status(k).label, v, f"?status={k}") for k, v in sorted(statuses.items())],
+        "political": [(Political(k).label, v, "") for k, v in sorted(political.items(), key=lambda kv: -kv[1])],
+        "hukou": [(Hukou(k).label if k else "未填", v, "") for k, v in sorted(hukou.items(), key=lambda kv: -kv[1])],
         "migrant": base.filter(is_migrant_worker=True).count(),
         "new_form": sum(v for k, v in new_form.items() if k),
         "new_form_groups": [(NewForm(k).label, v, "") for k, v in new_form.items() if k],

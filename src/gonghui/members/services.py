@@ -302,12 +302,12 @@ def change_request_create(*, actor: Actor, member: Member, field: str, value: st
         try:
             value = normalize_mobile(value)
         except ValidationError as exc:
-            raise ValidationError({"value": exc.messages[0]}) from None
+            raise ValidationError({"phone": exc.messages[0]}) from None
     else:
         from gonghui.members.choices import Education
 
         if value not in Education.values:
-            raise ValidationError({"value": "请选择学历。"})
+            raise ValidationError({"education": "请选择学历。"})
     if member.change_requests.filter(field=field, state="pending").exists():
         raise ValidationError({"field": "您已有一条同类申请在审核中。"})
     request = ChangeRequest.objects.create(member=member, org_path=member.org_path, field=field, new_value=value)

@@ -51,7 +51,7 @@ from gonghui.members.pinyin import name_keys
 from gonghui.members.services import MIN_JOIN_AGE
 from gonghui.orgs.models import Level, Org
 
-EXAMPLE_ID = "110105199003070018"
+EXAMPLE_ID = "110105199003070017"  # a valid number (check digit 7), male, born 1990-03-07
 
 COLUMNS = [
     Column("name", "姓名", required=True, max_length=50, example="张三", width=10),
@@ -75,7 +75,7 @@ COLUMNS = [
 ]
 HEADERS = [c.header for c in COLUMNS]
 NOTES = [
-    "1. 第一行为表头，请勿修改；带 * 的列必须填写。每行一名会员。",
+    "1. 第一行为表头，请勿修改；带 * 的列必须填写。每行一名会员。第二行是示例，填写前请删除。",
     "2. 身份证号须真实有效：系统会校验校验码，并核对出生日期、性别与身份证号是否一致。",
     "3. 同一身份证号在全平台只能登记一次；已是其他工会会员的，请由原工会办理转会。",
     "4. 默认“全部正确才导入”；同一文件重复导入不会重复登记，修改后的文件会更新原有记录。",
@@ -134,9 +134,11 @@ def members_import(
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
     today: dt.date | None = None,
+    filename: str = "",
 ) -> ImportReport:
     today = today or dt.date.today()
     report = ImportReport(dry_run=dry_run, mode=mode, batch=secrets.token_hex(8))
+    shown_name = filename or Path(path).name  # an upload is stored under a random name
     progress = progress or (lambda done, total: None)
     try:
         actor.require("member.manage")
@@ -149,7 +151,7 @@ def members_import(
         index = map_columns(table, COLUMNS)
     except (SheetError, PermissionDenied, ValidationError) as exc:
         report.file_error = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        _audit(actor, org, path, report, failed=True)
+        _audit(actor, org, shown_name, report, failed=True)
         return report
 
     total = len(table.rows)
@@ -249,15 +251,17 @@ def members_import(
     if dry_run or (report.errors and mode != "valid"):
         if not dry_run:
             report.created = report.updated = report.unchanged = 0
-            _audit(actor, org, path, report, failed=True)
+            _audit(actor, org, shown_name, report, failed=True)
         progress(total, total)
         return report
 
     with transaction.atomic():
-        _insert(new_rows, actor=actor, batch=report.batch, progress=lambda done: progress(total // 2 + done // 2, total))
+        share = max(len(new_rows), 1)
+        _insert(new_rows, actor=actor, batch=report.batch,
+                progress=lambda written: progress(total // 2 + written * (total - total // 2) // share, total))
         _update(changed)
         report.written = True
-        _audit(actor, org, path, report, failed=False)
+        _audit(actor, org, shown_name, report, failed=False)
     progress(total, total)
     return report
 
@@ -328,7 +332,7 @@ def _copy(table: str, rows: list[dict], progress=None) -> None:
                 cursor.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})",  # noqa: S608
                                    [[r[c] for c in columns] for r in chunk])
             if progress:
-                progress(min(i + step, len(rows)) * 2)
+                progress(min(i + step, len(rows)))
 
 
 def _update(changed: list[tuple[Member, dict]]) -> None:
@@ -349,7 +353,7 @@ def _update(changed: list[tuple[Member, dict]]) -> None:
         member.save()
 
 
-def _audit(actor: Actor, org: Org | None, path, report: ImportReport, *, failed: bool) -> None:
+def _audit(actor: Actor, org: Org | None, filename: str, report: ImportReport, *, failed: bool) -> None:
     audit_record(
         actor=actor, action="member.import", object_type="members.Member", org=org,
         result="failure" if failed else "success",
@@ -357,7 +361,7 @@ def _audit(actor: Actor, org: Org | None, path, report: ImportReport, *, failed:
             f"有{report.rejected}行错误，未导入任何数据" if failed
             else f"新建{report.created}，更新{report.updated}，未变{report.unchanged}，拒绝{report.rejected}（批次{report.batch}）"
         ),
-        changes={"file": [None, Path(path).name]},
+        changes={"file": [None, filename]},
     )
 
 
@@ -401,8 +405,8 @@ def register_exchange() -> None:
 
     register(Exchange(
         kind="members", label="会员名册", template=members_template,
-        importer=lambda *, actor, path, org, mode, dry_run, progress=None: members_import(
-            actor=actor, path=path, org=org, mode=mode, dry_run=dry_run, progress=progress
+        importer=lambda *, actor, path, org, mode, dry_run, progress=None, filename="": members_import(
+            actor=actor, path=path, org=org, mode=mode, dry_run=dry_run, progress=progress, filename=filename
         ),
         exporter=exporter,
     ))

@@ -308,9 +308,13 @@ def stats(request):
     for row in children:
         row["rate_pct"] = _pct(row["rate"])
     chart = [(row["org"].display_name, round(row["rate"] * 100, 1) if row["rate"] is not None else 0, f"?org={row['org'].code}") for row in children]
+    from gonghui.members.panels import groups_chart
+
+    figures = selectors.roster_figures(actor, actor.org)
     return render(request, "members/stats.html", {
+        "groups": groups_chart(figures),
         "on": on, "members": members, "employees": employees, "rate": rate, "rate_pct": _pct(rate), "children": children, "chart": chart,
-        "figures": selectors.roster_figures(actor, actor.org),
+        "figures": figures,
     })
 
 

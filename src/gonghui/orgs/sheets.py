@@ -254,7 +254,7 @@ def register_exchange() -> None:
             kind="orgs",
             label="组织架构",
             template=orgs_template,
-            importer=lambda *, actor, path, org, mode, dry_run, progress=None: orgs_import(
+            importer=lambda *, actor, path, org, mode, dry_run, progress=None, filename="": orgs_import(
                 actor=actor, path=path, mode=mode, dry_run=dry_run, default_parent=org
             ),
             exporter=lambda *, actor, org, path, subtree, start, end: orgs_export(actor=actor, root=_export_root(actor, org), path=path),

@@ -41,3 +41,13 @@ def test_a_chair_may_read_it_but_an_officer_may_not(tree, personas, login):
     from gonghui.audit.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="permission.denied", username="officer1").exists()
+
+
+def test_changes_read_in_chinese(tree, personas, login):
+    from gonghui.orgs import services
+    from gonghui.testing.factories import actor_of
+
+    services.org_update(actor=actor_of(personas.street_admin), org=tree.grassroots, kind="joint", has_audit_committee=True)
+    page = login(personas.street_admin).get("/audit/?action=org.update").content.decode()
+    assert "类型" in page and "企业工会" in page and "联合工会" in page and "设立经费审查委员会" in page
+    assert "has_audit_committee" not in page

@@ -108,3 +108,18 @@ def test_the_database_holds_no_id_or_phone_in_clear(tree, chair, tmp_path):
     assert "张三" in dump  # the dump did read the rows
     for row in rows:
         assert row["身份证号"] not in dump and row["手机号"] not in dump
+
+
+def test_control_characters_in_cells_are_dropped(tree, chair, tmp_path):
+    path = tmp_path / "nul.csv"
+    number = make_id()
+    path.write_text(f"姓名,身份证号,入会时间\n张\x00三,{number},2020-01-01\n", encoding="utf-8")
+    report = members_import(actor=chair, path=path, org=tree.grassroots)
+    assert report.written and Member.objects.get().name == "张三"
+
+
+def test_progress_never_passes_the_total(tree, chair, tmp_path):
+    seen = []
+    rows = [person(f"会员{i}") for i in range(30)]
+    members_import(actor=chair, path=write_roster(tmp_path / "r.xlsx", rows), org=tree.grassroots, progress=lambda d, t: seen.append((d, t)))
+    assert seen and all(0 <= d <= t for d, t in seen) and seen[-1][0] == seen[-1][1]

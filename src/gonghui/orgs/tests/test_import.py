@@ -152,7 +152,8 @@ def test_it_skips_a_merged_title_row_above_the_headers(tree, chair, tmp_path):
         (b"", "空的"),
         (b"PK\x03\x04broken zip", "无法读取"),
         ("\n".join(["工会名称,类型", "甲,企业工会"]).encode(), "缺少必需的列：工会编码"),
-        ("随便写点什么".encode("utf-16"), "编码"),
+        ("随便写点什么".encode("utf-16"), "没有找到表头行"),
+        (b"\x81\x30\xff\xff\xfe\x80" * 10, "编码"),
     ],
 )
 def test_it_explains_files_it_cannot_use(tree, chair, tmp_path, content, message):

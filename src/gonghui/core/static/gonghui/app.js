@@ -10,13 +10,15 @@
     return el ? JSON.parse(el.textContent) : null;
   }
 
-  function chartOption(kind, data) {
+  function chartOption(kind, data, width) {
     if (kind === "pie") {
       return {
         color: PALETTE,
         tooltip: { trigger: "item", formatter: "{b}：{c}（{d}%）" },
         legend: { type: "scroll", bottom: 0 },
-        series: [{ type: "pie", radius: ["35%", "65%"], data: data.map(function (d) { return { name: d[0], value: d[1] }; }) }]
+        // Narrow cards keep only the legend: outside labels would be cut to nothing.
+        series: [{ type: "pie", radius: ["35%", "65%"], label: { show: width > 360 },
+                   data: data.map(function (d) { return { name: d[0], value: d[1] }; }) }]
       };
     }
     var horizontal = kind === "hbar";
@@ -44,7 +46,7 @@
         return;
       }
       var chart = echarts.getInstanceByDom(el) || echarts.init(el);
-      chart.setOption(chartOption(el.dataset.chart, data));
+      chart.setOption(chartOption(el.dataset.chart, data, el.clientWidth));
       // Rows are [label, value, query]: a click opens the records behind the figure.
       if (el.dataset.link) {
         chart.off("click");
