@@ -44,8 +44,18 @@ def _not_found(request, exc):
     return api.create_response(request, {"detail": "记录不存在或不在您的管辖范围内。"}, status=404)
 
 
-from gonghui.members.api import router as members_router  # noqa: E402
-from gonghui.orgs.api import router as orgs_router  # noqa: E402
 
-api.add_router("/orgs", orgs_router)
-api.add_router("/members", members_router)
+
+def _add_module_routers() -> None:
+    """Each gonghui domain app with an api module (a `router`) at /api/<app label>."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("gonghui.") and find_spec(f"{config.name}.api"):
+            api.add_router(f"/{config.label}", import_module(f"{config.name}.api").router)
+
+
+_add_module_routers()

@@ -1,12 +1,21 @@
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.urls import include, path
 
 from gonghui.api import api
 
+
+def _module_urls():
+    """Each gonghui domain app with a urls module, mounted at /<app label>/."""
+    for config in apps.get_app_configs():
+        if config.name.startswith("gonghui.") and config.label != "core" and find_spec(f"{config.name}.urls"):
+            yield path(f"{config.label}/", include(import_module(f"{config.name}.urls")))
+
+
 urlpatterns = [
     path("", include("gonghui.core.urls")),
-    path("accounts/", include("gonghui.accounts.urls")),
-    path("orgs/", include("gonghui.orgs.urls")),
-    path("members/", include("gonghui.members.urls")),
-    path("audit/", include("gonghui.audit.urls")),
+    *_module_urls(),
     path("api/", api.urls),
 ]

@@ -31,7 +31,11 @@ def grant_get(actor: Actor, pk) -> RoleGrant:
 def is_locked(user: User) -> bool:
     from django.utils import timezone
 
-    return LoginLock.objects.filter(key=f"user:{user.username}", locked_until__gt=timezone.now()).exists()
+    from gonghui.accounts.models import LoginFailure
+
+    addresses = LoginFailure.objects.filter(username=user.username).values_list("ip", flat=True)
+    keys = [f"user:{user.username}"] + [f"ip:{ip}" for ip in addresses]
+    return LoginLock.objects.filter(key__in=keys, locked_until__gt=timezone.now()).exists()
 
 
 def grants_for_users(actor: Actor, user_ids: list[int]):

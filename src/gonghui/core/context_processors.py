@@ -5,15 +5,18 @@ from django.urls import reverse
 
 from gonghui.core.permissions import Role
 
-# The side navigation; each module adds its entry here with the permission it needs.
-NAVIGATION = [
-    ("core:dashboard", "工作台", "bi-speedometer2", None),
-    ("orgs:tree", "组织管理", "bi-diagram-3", "org.view"),
-    ("members:list", "会员管理", "bi-person-vcard", "member.view"),
-    ("members:me", "我的会员信息", "bi-person-badge", "self.member"),
-    ("accounts:users", "账号与权限", "bi-people", "account.manage"),
-    ("audit:list", "审计日志", "bi-shield-check", "audit.view"),
+# The side navigation: (order, url name, label, icon, permission). Modules add their
+# entries with register_nav() in AppConfig.ready().
+NAVIGATION: list[tuple[int, str, str, str, str | None]] = [
+    (0, "core:dashboard", "工作台", "bi-speedometer2", None),
+    (90, "accounts:users", "账号与权限", "bi-people", "account.manage"),
+    (95, "audit:list", "审计日志", "bi-shield-check", "audit.view"),
 ]
+
+
+def register_nav(order: int, url_name: str, label: str, icon: str, perm: str | None) -> None:
+    if not any(entry[1] == url_name for entry in NAVIGATION):
+        NAVIGATION.append((order, url_name, label, icon, perm))
 
 
 def shell(request):
@@ -21,7 +24,7 @@ def shell(request):
     nav = []
     if actor is not None:
         path = request.path
-        for name, label, icon, perm in NAVIGATION:
+        for _order, name, label, icon, perm in sorted(NAVIGATION):
             if perm is None or actor.can(perm):
                 url = reverse(name)
                 active = path == url if url == "/" else path.startswith(url)

@@ -35,8 +35,11 @@ PERMISSIONS: dict[str, str] = {
 
 _STAFF_VIEW = {"org.view", "member.view", "self.view"}
 
+# Permissions that only make sense for a member's own login.
+MEMBER_ONLY = frozenset({"self.member"})
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.SYSADMIN: frozenset(PERMISSIONS),
+    Role.SYSADMIN: frozenset(PERMISSIONS) - MEMBER_ONLY,
     Role.CHAIR: frozenset(
         _STAFF_VIEW
         | {"org.manage", "audit.view", "member.manage", "member.reveal", "member.export", "finance.view"}
@@ -53,6 +56,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 ROLES_NEEDING_HIGHER_GRANTOR = frozenset({Role.SYSADMIN})
 # Roles that must have the second factor enrolled before they can work.
 ROLES_REQUIRING_TOTP = frozenset({Role.SYSADMIN})
+
+
+def register_permissions(perms: dict[str, str], roles: dict[str, set[str]]) -> None:
+    """A module's permissions and which roles get them (called from AppConfig.ready)."""
+    PERMISSIONS.update(perms)
+    ROLE_PERMISSIONS[Role.SYSADMIN] = frozenset(PERMISSIONS) - MEMBER_ONLY
+    for role, granted in roles.items():
+        ROLE_PERMISSIONS[role] = ROLE_PERMISSIONS[role] | frozenset(granted)
 
 
 def permissions_for(role: str | None) -> frozenset[str]:

@@ -16,6 +16,16 @@ class MembersConfig(AppConfig):
         from gonghui.members.sheets import register_exchange
 
         register_exchange()
+        from gonghui.members.services import members_block_deactivation
+        from gonghui.orgs.services import DEACTIVATION_CHECKS
+
+        if members_block_deactivation not in DEACTIVATION_CHECKS:
+            DEACTIVATION_CHECKS.append(members_block_deactivation)
+        register_path_copy("core.ImportJob", "org_path")
+        from gonghui.core.context_processors import register_nav
+
+        register_nav(20, "members:list", "会员管理", "bi-person-vcard", "member.view")
+        register_nav(21, "members:me", "我的会员信息", "bi-person-badge", "self.member")
         register_step(30, "会员名册与会籍变动", demo.populate)
         if dashboard_panel not in DASHBOARD_PANELS:
             DASHBOARD_PANELS.append(dashboard_panel)
@@ -43,5 +53,6 @@ class MembersConfig(AppConfig):
                 "member.request.decide": "审核会员修改申请",
                 "member.import": "导入会员",
                 "member.export": "导出会员",
+                "member.account": "开通会员账号",
             }
         )

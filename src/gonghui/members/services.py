@@ -105,6 +105,34 @@ def clean_member(data: dict, *, actor: Actor, instance: Member | None = None, to
     return values, warnings
 
 
+def members_block_deactivation(org: Org) -> str:
+    n = Member.objects.filter(org=org, status__in=GOOD_STANDING).count()
+    if n:
+        return f"该工会还有{n}名在册会员，请先为他们办理转会或会籍变动。"
+    return ""
+
+
+@audited("member.account", object_type="members.Member")
+def member_account_create(*, actor: Actor, member: Member, username: str, password: str):
+    """A self-service login for the member (role 会员 at their union)."""
+    from gonghui.accounts.services import user_create
+    from gonghui.core.permissions import Role
+
+    actor.require("member.manage")
+    actor.require_covers(member.org)
+    if member.user_id:
+        raise ValidationError({"username": "该会员已开通账号。"})
+    if member.status not in GOOD_STANDING:
+        raise ValidationError({"username": "只能为在册会员开通账号。"})
+    # Granting the 会员 role is part of keeping the roster, not of account administration.
+    account_actor = Actor(user=actor.user, org=actor.org, role=actor.role, ip=actor.ip, source=actor.source,
+                          grant_id=actor.grant_id, perms=actor.perms | {"account.manage"}, operator=actor.operator)
+    user = user_create(actor=account_actor, username=username, full_name=member.name, password=password, org=member.org, role=Role.MEMBER)
+    Member.objects.filter(pk=member.pk).update(user=user)
+    audit_record(actor=actor, action="member.account", obj=member, changes={"user": [None, user.username]})
+    return user
+
+
 def _open_spell(member: Member, org: Org, status: str, on: dt.date) -> None:
     MemberSpell.objects.create(member=member, org=org, org_path=org.path, status=status, starts_on=on)
 

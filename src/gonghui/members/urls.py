@@ -23,4 +23,5 @@ urlpatterns = [
     path("<int:member_id>/event/", views.record_event, name="event"),
     path("<int:member_id>/transfer/", views.propose_transfer, name="transfer"),
     path("<int:member_id>/reveal/<str:field>/", views.reveal, name="reveal"),
+    path("<int:member_id>/account/", views.open_account, name="account"),
 ]

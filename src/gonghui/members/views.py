@@ -185,6 +185,20 @@ def reveal(request, member_id, field):
     return HttpResponse(f'<span class="mono" data-testid="revealed-{field}">{value or "—"}</span>')
 
 
+@require_POST
+@staff_view("member.manage")
+def open_account(request, member_id):
+    member = selectors.member_get(request.actor, member_id)
+    try:
+        services.member_account_create(actor=request.actor, member=member, username=request.POST.get("username", ""),
+                                       password=request.POST.get("password", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已开通会员账号。请将用户名和初始密码告知本人，首次登录须修改密码。")
+    return redirect("members:detail", member.pk)
+
+
 @staff_view("member.view")
 def transfers(request):
     return render(request, "members/transfers.html", {"rows": selectors.pending_transfers(request.actor)})
@@ -207,7 +221,7 @@ def decide_transfer(request, transfer_id, decision):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     except PermissionDenied:
-        messages.error(request, "只有转入工会（或共同的上级工会）可以接收或拒绝；只有转出工会可以撤回。")
+        messages.error(request, "只有转入工会（或其上级工会）可以接收或拒绝；只有转出工会（或其上级工会）可以撤回。")
     else:
         messages.success(request, {"confirm": "已接收转会。", "reject": "已拒绝转会。", "cancel": "已撤回转会。"}[decision])
     return redirect("members:transfers")
@@ -307,7 +321,7 @@ def stats(request):
     children = selectors.rates_by_child(actor, actor.org, on)
     for row in children:
         row["rate_pct"] = _pct(row["rate"])
-    chart = [(row["org"].display_name, round(row["rate"] * 100, 1) if row["rate"] is not None else 0, f"?org={row['org'].code}") for row in children]
+    chart = [(row["org"].display_name, round(row["rate"] * 100, 1) if row["rate"] is not None else 0, f"?org={row['org'].code}&subtree=1") for row in children]
     from gonghui.members.panels import groups_chart
 
     figures = selectors.roster_figures(actor, actor.org)
@@ -328,6 +342,8 @@ def _pct(rate: float | None) -> str:
 def me(request):
     if not request.user.is_authenticated:
         return redirect("accounts:login")
+    if request.user.must_change_password:
+        return redirect("accounts:password_change")
     member = selectors.member_of_user(request.user)
     if member is None:
         raise Http404("您的账号没有关联会员信息。")

@@ -15,6 +15,9 @@ class OrgsConfig(AppConfig):
         from gonghui.orgs.sheets import register_exchange
 
         register_exchange()
+        from gonghui.core.context_processors import register_nav
+
+        register_nav(10, "orgs:tree", "组织管理", "bi-diagram-3", "org.view")
 
         register_actions(
             {

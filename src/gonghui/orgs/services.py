@@ -189,6 +189,11 @@ def org_move(*, actor: Actor, org: Org, new_parent: Org) -> Org:
     return org
 
 
+# Callables (org) -> Chinese reason or "" registered by modules whose records must be
+# dealt with before a union stops working (members still on its roll, …).
+DEACTIVATION_CHECKS: list = []
+
+
 @audited("org.deactivate", object_type="orgs.Org")
 def org_deactivate(*, actor: Actor, org: Org, reason: str, on: dt.date | None = None) -> Org:
     actor.require("org.manage")
@@ -200,6 +205,10 @@ def org_deactivate(*, actor: Actor, org: Org, reason: str, on: dt.date | None = 
         raise ValidationError({"reason": "不能停用您当前所在的工会。"})
     if not org.is_active:
         raise ValidationError({"reason": "该工会已经是停用状态。"})
+    for check in DEACTIVATION_CHECKS:
+        problem = check(org)
+        if problem:
+            raise ValidationError({"reason": problem})
     active_children = org.children.filter(is_active=True).count()
     if active_children:
         raise ValidationError({"reason": f"该工会还有{active_children}个在用的下级组织，请先停用或移走它们。"})

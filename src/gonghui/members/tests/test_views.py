@@ -173,3 +173,38 @@ def test_the_dashboard_panel_shows_the_roster(member, personas, login):
     assert panel["members"] == 1 and panel["rate"] == "0.3%" and panel["joined"] in (0, 1)
     assert ["男", 1, "?gender=M"] in [list(r) for r in panel["figures"]["gender"]] or panel["figures"]["total"] == 1
     assert 'id="m-gender"' in response.content.decode()
+
+
+def test_staff_open_a_members_own_account(member, tree, personas, login, client):
+    staff_client = login(personas.grassroots_chair)
+    staff_client.post(f"/members/{member.pk}/account/", {"username": "zhangsan1", "password": "weak"})
+    member.refresh_from_db()
+    assert member.user is None
+    staff_client.post(f"/members/{member.pk}/account/", {"username": "zhangsan1", "password": "Member#Pass2025"})
+    member.refresh_from_db()
+    assert member.user.username == "zhangsan1" and member.user.grants.get().role == "member"
+    client.force_login(member.user)
+    assert client.get("/members/me/").url == "/accounts/password/"  # first login: own password first
+
+
+def test_a_union_with_members_cannot_be_deactivated(member, tree, personas):
+    from django.core.exceptions import ValidationError
+
+    from gonghui.orgs.services import org_deactivate
+
+    with pytest.raises(ValidationError, match="在册会员"):
+        org_deactivate(actor=actor_of(personas.district_admin), org=tree.branch if member.org == tree.branch else tree.grassroots, reason="x")
+
+
+def test_the_administrator_has_no_member_self_service_menu(personas, login):
+    page = login(personas.street_admin).get("/").content.decode()
+    assert "我的会员信息" not in page
+
+
+def test_export_without_permission_is_a_clean_cli_error(member, tree, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    officer = staff(tree.grassroots, Role.BRANCH_LEAD, username="lead5")
+    with pytest.raises(CommandError, match="导出会员"):
+        call_command("export", "members", org="G1", out=str(tmp_path / "x.xlsx"), as_user=officer.username)

@@ -33,5 +33,10 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         actor = actor_from_options(options)
         target = resolve_org(actor, org)
-        path = exchange.exporter(actor=actor, org=target, path=Path(out), subtree=subtree, start=start_d, end=end_d)
+        from django.core.exceptions import PermissionDenied, ValidationError
+
+        try:
+            path = exchange.exporter(actor=actor, org=target, path=Path(out), subtree=subtree, start=start_d, end=end_d)
+        except (PermissionDenied, ValidationError) as exc:
+            raise CommandError("；".join(getattr(exc, "messages", [str(exc)]))) from None
         self.stdout.write(str(path))
