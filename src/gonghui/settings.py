@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",
+    "gonghui.assistance",
+    "gonghui.benefits",
+    "gonghui.donations",
 ]
 
 MIDDLEWARE = [

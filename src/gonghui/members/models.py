@@ -58,6 +58,8 @@ class Member(models.Model):
     joined_on = models.DateField("入会时间")
     card_no = models.CharField("会员证号", max_length=32, blank=True, default="")
     status = models.CharField("会籍状态", max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    # Members who pay no dues get no collective welfare (provincial spending rules).
+    pays_dues = models.BooleanField("按时缴纳会费", default=True, db_default=True)
     remarks = models.CharField("备注", max_length=500, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="member", verbose_name="会员账号"
