@@ -1,0 +1,136 @@
+from django import forms
+
+from gonghui.assistance.choices import (
+    TRANSITIONS,
+    Cause,
+    Funding,
+    Housing,
+    Hukou,
+    Insurance,
+    Occasion,
+    Relation,
+    Status,
+    Step,
+    Tier,
+)
+from gonghui.core.forms import DateInput, StyledForm
+
+
+def _blank(choices, label="未填"):
+    return [("", label)] + list(choices)
+
+
+class HouseholdForm(StyledForm):
+    causes = forms.MultipleChoiceField(label="致困原因", choices=Cause.choices, widget=forms.CheckboxSelectMultiple, help_text="可多选。")
+    size = forms.IntegerField(label="家庭人口", min_value=1, max_value=30, initial=1)
+    annual_income = forms.DecimalField(label="家庭年收入（元）", min_value=0, max_digits=12, decimal_places=2, required=False)
+    rigid_expenses = forms.DecimalField(label="刚性支出（元/年）", min_value=0, max_digits=12, decimal_places=2, required=False,
+                                        help_text="医疗、教育等必需支出。")
+    hardship_spending = forms.DecimalField(label="致困支出（元）", min_value=0, max_digits=12, decimal_places=2, required=False,
+                                           help_text="意外事故、重大疾病等造成的支出。")
+    housing = forms.ChoiceField(label="住房情况", choices=_blank(Housing.choices), required=False)
+    hukou = forms.ChoiceField(label="户口类型", choices=_blank(Hukou.choices), required=False)
+    insurance = forms.ChoiceField(label="医保", choices=_blank(Insurance.choices), required=False)
+    zero_employment = forms.BooleanField(label="零就业家庭", required=False)
+    single_parent = forms.BooleanField(label="单亲家庭", required=False)
+    health = forms.CharField(label="健康状况", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    disability = forms.CharField(label="残疾情况", max_length=500, required=False)
+    situation = forms.CharField(label="困难情况说明", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class HouseholdCreateForm(HouseholdForm):
+    head_id_number = forms.CharField(label="户主身份证号", max_length=30, help_text="户主须是本工会（或下级工会）的在册会员。")
+    applied_on = forms.DateField(label="申请日期", widget=DateInput())
+
+    field_order = ["head_id_number", "applied_on"]
+
+
+class ApplyForm(HouseholdForm):
+    pass
+
+
+class TierForm(StyledForm):
+    tier = forms.ChoiceField(label="困难类别", choices=Tier.choices)
+    reason = forms.CharField(label="调整理由", max_length=200, required=False, help_text="与系统建议不同时必填。")
+
+
+class StepForm(StyledForm):
+    step = forms.ChoiceField(label="办理事项", choices=[(s, Step(s).label) for s in TRANSITIONS])
+    on = forms.DateField(label="日期", widget=DateInput())
+    reason = forms.CharField(label="原因/说明", max_length=200, required=False, help_text="脱困、返困、不予建档须填写原因。")
+
+
+class FamilyForm(StyledForm):
+    relation = forms.ChoiceField(label="与户主关系", choices=Relation.choices)
+    name = forms.CharField(label="姓名", max_length=50)
+    id_number = forms.CharField(label="身份证号", max_length=30, required=False)
+    income = forms.DecimalField(label="年收入（元）", min_value=0, max_digits=12, decimal_places=2, required=False)
+    school_or_work = forms.CharField(label="就学/就业情况", max_length=100, required=False)
+    health = forms.CharField(label="健康状况", max_length=500, required=False)
+    disability = forms.CharField(label="残疾情况", max_length=500, required=False)
+
+
+class PackageForm(StyledForm):
+    on = forms.DateField(label="发放日期", widget=DateInput())
+    occasion = forms.ChoiceField(label="帮扶类型", choices=Occasion.choices)
+    cash = forms.DecimalField(label="现金（元）", min_value=0, max_digits=12, decimal_places=2, required=False)
+    goods_item = forms.CharField(label="物品", max_length=30, required=False, help_text="如：米面油")
+    goods_quantity = forms.DecimalField(label="数量", min_value=0, max_digits=8, decimal_places=2, required=False)
+    goods_unit = forms.CharField(label="单位", max_length=10, required=False)
+    goods_value = forms.DecimalField(label="物品价值（元）", min_value=0, max_digits=12, decimal_places=2, required=False)
+    funding = forms.ChoiceField(label="资金来源", choices=Funding.choices)
+    partner_name = forms.CharField(label="合作单位名称", max_length=100, required=False)
+    handled_by = forms.CharField(label="经办人", max_length=50, required=False)
+
+    def package(self) -> dict:
+        d = self.cleaned_data
+        goods = []
+        if d.get("goods_item"):
+            goods = [{"item": d["goods_item"], "quantity": d.get("goods_quantity") or 1, "unit": d.get("goods_unit") or "",
+                      "value": d.get("goods_value") or 0}]
+        return {"on": d["on"], "occasion": d["occasion"], "cash": d.get("cash") or 0, "goods": goods,
+                "funding": d["funding"], "partner_name": d.get("partner_name", ""), "handled_by": d.get("handled_by", "")}
+
+
+class RecordForm(PackageForm):
+    id_number = forms.CharField(label="受助人身份证号", max_length=30, help_text="本工会（或下级工会）的会员；有困难档案的记入其档案。")
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    field_order = ["id_number"]
+
+
+class BatchForm(PackageForm):
+    title = forms.CharField(label="批次名称", max_length=100, help_text="如：2025年元旦春节送温暖")
+    org_code = forms.CharField(label="工会编码", max_length=32, help_text="发放范围：该工会及其下级的困难户。")
+    tier = forms.ChoiceField(label="按类别选择", choices=[("", "全部在管困难户")] + Tier.choices, required=False,
+                             help_text="未勾选下方具体名单时，按此条件选择。")
+    households = forms.MultipleChoiceField(label="或勾选具体困难户", required=False, widget=forms.CheckboxSelectMultiple)
+
+    field_order = ["title", "org_code", "tier", "households"]
+
+    def __init__(self, *args, household_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["households"].choices = household_choices
+
+
+class ReverseForm(StyledForm):
+    reason = forms.CharField(label="冲销原因", max_length=200)
+
+
+class ArchiveFilterForm(forms.Form):
+    q = forms.CharField(required=False)
+    org = forms.CharField(required=False)
+    status = forms.ChoiceField(required=False, choices=[("", "全部状态"), ("managed", "在管（建档、帮扶中）")] + Status.choices)
+    tier = forms.ChoiceField(required=False, choices=[("", "全部类别")] + Tier.choices)
+    cause = forms.ChoiceField(required=False, choices=[("", "全部原因")] + Cause.choices)
+    year_class = forms.ChoiceField(required=False, choices=[("", ""), ("stock", "存量"), ("new", "增量"), ("returned", "返困")])
+    year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
+    due = forms.BooleanField(required=False)
+
+
+class RecordFilterForm(forms.Form):
+    occasion = forms.ChoiceField(required=False, choices=[("", "全部类型")] + Occasion.choices)
+    funding = forms.ChoiceField(required=False, choices=[("", "全部来源")] + Funding.choices)
+    start = forms.DateField(required=False)
+    end = forms.DateField(required=False)
+    month = forms.RegexField(required=False, regex=r"^\d{4}-\d{2}$")

@@ -1,0 +1,203 @@
+"""Reads of hardship archives and assistance records, always scoped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from gonghui.assistance.choices import MANAGED, Cause, Funding, Occasion, Status, Step, Tier, YearClass
+from gonghui.assistance.models import AssistanceBatch, AssistanceRecord, Household, HouseholdSpell
+from gonghui.assistance.services import VERIFY_EVERY_DAYS
+from gonghui.core.actor import Actor
+from gonghui.core.scope import get_scoped_or_404
+from gonghui.orgs.models import Org
+
+
+def households_for(actor: Actor) -> QuerySet:
+    return Household.objects.for_actor(actor)
+
+
+def household_get(actor: Actor, pk) -> Household:
+    return get_scoped_or_404(Household.objects.select_related("org", "head"), actor, pk=pk)
+
+
+def household_of_member(member) -> Household | None:
+    return Household.objects.filter(head=member).first()
+
+
+def household_search(actor: Actor, *, org: Org | None = None, subtree: bool = True, status: str = "", tier: str = "",
+                     cause: str = "", q: str = "", year_class: str = "", year: int | None = None,
+                     due: bool = False, today: dt.date | None = None) -> QuerySet:
+    qs = households_for(actor).select_related("org", "head")
+    if org is not None:
+        qs = qs.filter(org_path__startswith=org.path) if subtree else qs.filter(org=org)
+    if status == "managed":
+        qs = qs.filter(status__in=MANAGED)
+    elif status in Status.values:
+        qs = qs.filter(status=status)
+    if tier in Tier.values:
+        qs = qs.filter(tier=tier)
+    if cause in Cause.values:
+        qs = qs.filter(causes__contains=f",{cause},")
+    if q:
+        qs = qs.filter(head__name__startswith=q.strip())
+    if due:
+        qs = due_filter(qs, today or dt.date.today())
+    if year_class in YearClass.values and year:
+        ids = [pk for pk, c in year_classes(actor, org or actor.org, year).items() if c == year_class]
+        qs = qs.filter(pk__in=ids)
+    return qs
+
+
+def due_filter(qs, today: dt.date):
+    cutoff = today - dt.timedelta(days=VERIFY_EVERY_DAYS)
+    return qs.filter(status__in=MANAGED).filter(Q(last_verified_on__isnull=True) | Q(last_verified_on__lte=cutoff))
+
+
+def due_for_verification(actor: Actor, org: Org, today: dt.date | None = None) -> QuerySet:
+    """Archives under management whose yearly re-verification is due."""
+    return due_filter(households_for(actor).filter(org_path__startswith=org.path), today or dt.date.today()).select_related("head", "org")
+
+
+def _as_of(qs, on: dt.date):
+    return qs.filter(starts_on__lte=on).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on))
+
+
+def count_as_of(actor: Actor, org: Org, on: dt.date, *, subtree: bool = True, statuses=MANAGED, tier: str = "",
+                cause: str = "") -> int:
+    """Households at `org` (and below) in one of `statuses` on the date `on`."""
+    actor.require_covers(org)
+    qs = HouseholdSpell.objects.filter(org_path__startswith=org.path) if subtree else HouseholdSpell.objects.filter(org=org)
+    qs = _as_of(qs, on).filter(status__in=list(statuses))
+    if tier:
+        qs = qs.filter(tier=tier)
+    if cause:
+        qs = qs.filter(household__causes__contains=f",{cause},")
+    return qs.count()
+
+
+def breakdown_as_of(actor: Actor, org: Org, on: dt.date, field: str, *, statuses=MANAGED) -> dict[str, int]:
+    actor.require_covers(org)
+    qs = _as_of(HouseholdSpell.objects.filter(org_path__startswith=org.path), on).filter(status__in=list(statuses))
+    return dict(qs.values_list(field).annotate(n=Count("id")))
+
+
+def year_classes(actor: Actor, org: Org, year: int) -> dict[int, str]:
+    """{household id: 存量/增量/返困} for the archives under management at any time in `year`."""
+    actor.require_covers(org)
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    spells = HouseholdSpell.objects.filter(org_path__startswith=org.path)
+    managed = spells.filter(status__in=list(MANAGED), starts_on__lte=end).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=start))
+    ids = set(managed.values_list("household_id", flat=True))
+    new = set(spells.filter(household_id__in=ids, step=Step.FILE, starts_on__gte=start, starts_on__lte=end).values_list("household_id", flat=True))
+    returned = set(spells.filter(household_id__in=ids, step=Step.RETURN, starts_on__gte=start, starts_on__lte=end).values_list("household_id", flat=True))
+    return {pk: YearClass.NEW if pk in new else YearClass.RETURNED if pk in returned else YearClass.STOCK for pk in ids}
+
+
+def timeline(household: Household) -> list[HouseholdSpell]:
+    return list(household.spells.order_by("starts_on", "id"))
+
+
+# --- assistance records ----------------------------------------------------------------
+
+
+def records_for(actor: Actor) -> QuerySet:
+    return AssistanceRecord.objects.for_actor(actor)
+
+
+def record_get(actor: Actor, pk) -> AssistanceRecord:
+    return get_scoped_or_404(AssistanceRecord.objects.select_related("org", "member", "household", "batch"), actor, pk=pk)
+
+
+def record_search(actor: Actor, *, org: Org | None = None, occasion: str = "", funding: str = "", start: dt.date | None = None,
+                  end: dt.date | None = None, household: Household | None = None, batch: AssistanceBatch | None = None,
+                  month: str = "") -> QuerySet:
+    qs = records_for(actor).select_related("org", "member", "household")
+    if org is not None:
+        qs = qs.filter(org_path__startswith=org.path)
+    if occasion in Occasion.values:
+        qs = qs.filter(occasion=occasion)
+    if funding in Funding.values:
+        qs = qs.filter(funding=funding)
+    if start:
+        qs = qs.filter(on__gte=start)
+    if end:
+        qs = qs.filter(on__lte=end)
+    if month:
+        try:
+            first = dt.date.fromisoformat(f"{month}-01")
+        except ValueError:
+            first = None
+        if first:
+            nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            qs = qs.filter(on__gte=first, on__lt=nxt)
+    if household is not None:
+        qs = qs.filter(household=household)
+    if batch is not None:
+        qs = qs.filter(batch=batch)
+    return qs
+
+
+def totals(qs) -> dict:
+    agg = qs.aggregate(cash=Sum("cash"), goods=Sum("goods_value"), n=Count("id", filter=Q(reversal_of__isnull=True)),
+                       households=Count("household", distinct=True))
+    cash, goods = agg["cash"] or Decimal(0), agg["goods"] or Decimal(0)
+    return {"cash": cash, "goods": goods, "total": cash + goods, "records": agg["n"], "households": agg["households"]}
+
+
+def batches_for(actor: Actor) -> QuerySet:
+    return AssistanceBatch.objects.for_actor(actor)
+
+
+def batch_get(actor: Actor, pk) -> AssistanceBatch:
+    return get_scoped_or_404(AssistanceBatch.objects.select_related("org"), actor, pk=pk)
+
+
+def batch_rows(batch: AssistanceBatch) -> list[AssistanceRecord]:
+    return list(batch.records.filter(reversal_of__isnull=True).exclude(reversal__isnull=False)
+                .select_related("member", "household").order_by("member__name_pinyin", "id"))
+
+
+# --- statistics ------------------------------------------------------------------------
+
+
+def figures(actor: Actor, org: Org, *, on: dt.date, year: int) -> dict:
+    """Counts and amounts for the statistics page and the dashboard panel; every row is
+    [label, value, "?query"] so a chart click opens the records behind it."""
+    tiers = breakdown_as_of(actor, org, on, "tier")
+    statuses = breakdown_as_of(actor, org, on, "status", statuses=Status.values)
+    causes = []
+    for c in Cause:
+        n = count_as_of(actor, org, on, cause=c)
+        if n:
+            causes.append((c.label, n, f"?cause={c.value}&status=managed"))
+    classes = year_classes(actor, org, year)
+    per_class = {c: 0 for c in YearClass.values}
+    for c in classes.values():
+        per_class[c] += 1
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    recs = record_search(actor, org=org, start=start, end=end)
+    by_occasion = dict(recs.values_list("occasion").annotate(n=Sum("cash") + Sum("goods_value")))
+    by_funding = dict(recs.values_list("funding").annotate(n=Sum("cash") + Sum("goods_value")))
+    months = dict(
+        (m.strftime("%Y-%m") if hasattr(m, "strftime") else str(m)[:7], v)
+        for m, v in recs.annotate(m=TruncMonth("on")).values_list("m").annotate(v=Sum("cash") + Sum("goods_value"))
+    )
+    sums = totals(recs)
+    managed = sum(tiers.values())
+    return {
+        "managed": managed,
+        "tiers": [(Tier(k).label if k else "未定级", v, f"?tier={k}&status=managed") for k, v in sorted(tiers.items())],
+        "statuses": [(Status(k).label, v, f"?status={k}") for k, v in sorted(statuses.items())],
+        "causes": causes,
+        "classes": [(YearClass(k).label, v, f"?year_class={k}&year={year}") for k, v in per_class.items()],
+        "occasions": [(Occasion(k).label, float(v or 0), f"?occasion={k}&start={start}&end={end}") for k, v in by_occasion.items()],
+        "funding": [(Funding(k).label, float(v or 0), f"?funding={k}&start={start}&end={end}") for k, v in by_funding.items()],
+        "months": [(f"{year}-{m:02d}", float(months.get(f"{year}-{m:02d}", 0) or 0), f"?month={year}-{m:02d}") for m in range(1, 13)],
+        "totals": sums,
+        "per_household": (sums["total"] / sums["households"]).quantize(Decimal("0.01")) if sums["households"] else Decimal(0),
+        "due": due_for_verification(actor, org, on).count(),
+    }

@@ -1,0 +1,586 @@
+"""Writes to hardship archives and assistance records.
+
+The tier rule (domain.md): per-capita monthly = (annual income − rigid expenses) ÷ 12 ÷
+household size. Below the local 低保 line → 深度困难; below twice the line → 相对困难;
+otherwise 意外致困 when a major accident or disaster applies, or when hardship spending is
+above 80 % of the annual income. The rule only suggests: staff confirm or override it
+with a reason, and both are audited. Comparisons are done in whole yuan-per-year terms
+(no division), so the boundaries are exact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from gonghui.assistance.choices import (
+    ACCIDENT_CAUSES,
+    MANAGED,
+    TRANSITIONS,
+    Cause,
+    Funding,
+    Housing,
+    Hukou,
+    Insurance,
+    Occasion,
+    Relation,
+    Status,
+    Step,
+    Tier,
+)
+from gonghui.assistance.models import (
+    AssistanceBatch,
+    AssistanceRecord,
+    DibaoLine,
+    FamilyMember,
+    Household,
+    HouseholdSpell,
+    RegionSetting,
+)
+from gonghui.audit.services import audit_record, field_changes, snapshot
+from gonghui.core.actor import Actor
+from gonghui.core.services import audited
+from gonghui.core.validators import mask_id, parse_resident_id
+from gonghui.members.models import Member
+from gonghui.orgs.models import Org
+
+ARCHIVE_FIELDS = (
+    "causes", "housing", "hukou", "insurance", "zero_employment", "single_parent", "size", "annual_income",
+    "rigid_expenses", "hardship_spending", "health", "disability", "situation",
+)
+SENSITIVE = frozenset({"causes", "annual_income", "rigid_expenses", "hardship_spending", "health", "disability", "situation"})
+MONEY_FIELDS = {"annual_income": "家庭年收入", "rigid_expenses": "刚性支出", "hardship_spending": "致困支出"}
+ACCIDENT_SHARE = Decimal("0.8")
+VERIFY_EVERY_DAYS = 365
+MAX_MONEY = Decimal("100000000")
+
+
+# --- the tier rule ---------------------------------------------------------------------
+
+
+def suggest_tier(*, income: Decimal, expenses: Decimal, size: int, line: Decimal | None,
+                 causes=(), hardship_spending: Decimal | None = None) -> str:
+    """The tier the rule suggests ("" when none applies). `line` is the monthly 低保 line."""
+    if line is not None and size >= 1:
+        yearly_per_household = (income - expenses)  # compared with line × 12 × size
+        limit = line * 12 * size
+        if yearly_per_household < limit:
+            return Tier.DEEP
+        if yearly_per_household < 2 * limit:
+            return Tier.RELATIVE
+    if set(causes) & ACCIDENT_CAUSES:
+        return Tier.ACCIDENT
+    if hardship_spending is not None and hardship_spending > ACCIDENT_SHARE * income:
+        return Tier.ACCIDENT
+    return ""
+
+
+def per_capita_monthly(income: Decimal, expenses: Decimal, size: int) -> Decimal:
+    return ((income - expenses) / 12 / max(size, 1)).quantize(Decimal("0.01"))
+
+
+def region_of(org: Org) -> str:
+    """The 低保 region of a union: its own setting or its nearest ancestor's."""
+    settings = [s for s in RegionSetting.objects.filter(org_id__in=[*org.ancestor_ids, org.pk])]
+    if not settings:
+        return ""
+    return max(settings, key=lambda s: len(s.org_path)).region_code
+
+
+def dibao_line_for(org: Org, year: int) -> DibaoLine | None:
+    """The line of the union's region for `year` (or the latest earlier year on file)."""
+    code = region_of(org)
+    if not code:
+        return None
+    return DibaoLine.objects.filter(region_code=code, year__lte=year).order_by("-year").first()
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _money(value, label: str) -> str:
+    if value in (None, ""):
+        return ""
+    try:
+        amount = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError(f"{label}应为金额，如 36000 或 36000.50。") from None
+    if not amount.is_finite() or amount < 0 or amount >= MAX_MONEY:
+        raise ValidationError(f"{label}应为不小于0的金额。")
+    return str(amount.quantize(Decimal("0.01")))
+
+
+def _clean_archive(data: dict) -> dict:
+    errors: dict[str, str] = {}
+    values = {k: v for k, v in data.items() if k in ARCHIVE_FIELDS}
+    if "causes" in values:
+        causes = values["causes"]
+        if isinstance(causes, str):
+            causes = [c for c in causes.replace("，", ",").split(",") if c]
+        bad = [c for c in causes if c not in Cause.values]
+        if bad:
+            errors["causes"] = f"致困原因“{'、'.join(bad)}”无效。"
+        elif not causes:
+            errors["causes"] = "请至少选择一项致困原因。"
+        else:
+            values["causes"] = "," + ",".join(sorted(set(causes), key=Cause.values.index)) + ","
+    for key, choices, label in (("housing", Housing, "住房情况"), ("hukou", Hukou, "户口类型"), ("insurance", Insurance, "医保")):
+        if values.get(key) and values[key] not in choices.values:
+            errors[key] = f"请选择{label}。"
+    if "size" in values:
+        try:
+            size = int(values["size"])
+        except (TypeError, ValueError):
+            size = 0
+        if not 1 <= size <= 30:
+            errors["size"] = "家庭人口应为1至30人。"
+        values["size"] = size
+    for key, label in MONEY_FIELDS.items():
+        if key in values:
+            try:
+                values[key] = _money(values[key], label)
+            except ValidationError as exc:
+                errors[key] = exc.messages[0]
+    for key in ("health", "disability", "situation"):
+        if key in values:
+            values[key] = (values[key] or "").strip()[:1000]
+    for key in ("zero_employment", "single_parent"):
+        if key in values:
+            values[key] = bool(values[key])
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _suggest(household: Household, on: dt.date) -> None:
+    line = dibao_line_for(household.org, on.year)
+    household.region_code = line.region_code if line else ""
+    household.dibao_year = line.year if line else None
+    household.suggested_tier = suggest_tier(
+        income=household.income or Decimal(0), expenses=household.expenses or Decimal(0), size=household.size,
+        line=line.monthly_amount if line else None, causes=household.cause_list,
+        hardship_spending=Decimal(household.hardship_spending) if household.hardship_spending else None,
+    )
+
+
+def _last_spell(household: Household) -> HouseholdSpell | None:
+    return household.spells.order_by("-starts_on", "-id").first()
+
+
+def _move(household: Household, *, step: str, status: str, tier: str, on: dt.date, actor: Actor, note: str = "") -> None:
+    """Close the open spell and open the next one (same-day changes replace nothing: the
+    zero-length spell they leave never counts as of any date)."""
+    last = _last_spell(household)
+    if last is not None and on < last.starts_on:
+        raise ValidationError({"on": f"日期不能早于该档案上一次变动（{last.starts_on:%Y-%m-%d}）。"})
+    HouseholdSpell.objects.filter(household=household, ends_on__isnull=True).update(ends_on=on)
+    HouseholdSpell.objects.create(
+        household=household, org=household.org, org_path=household.org_path, status=status, tier=tier, step=step,
+        starts_on=on, note=note[:200], created_by=actor.user if actor.user is not None and actor.user.pk else None,
+    )
+
+
+def _check_date(on: dt.date | None, field: str = "on") -> dt.date:
+    if on is None:
+        raise ValidationError({field: "请填写日期。"})
+    if on > dt.date.today():
+        raise ValidationError({field: "日期不能晚于今天。"})
+    return on
+
+
+# --- archives --------------------------------------------------------------------------
+
+
+@audited("hardship.create", object_type="assistance.Household")
+def household_create(*, actor: Actor, head: Member, on: dt.date | None = None, self_applied: bool = False, **fields) -> Household:
+    """A new archive, at 申请, headed by `head` (a member of the actor's subtree)."""
+    if not self_applied:
+        actor.require("assistance.manage")
+    elif not actor.can("self.member") or actor.user is None or head.user_id != actor.user.pk:
+        raise PermissionDenied("只能为本人提出申请。")
+    actor.require_covers(head.org)
+    on = _check_date(on or dt.date.today(), "applied_on")
+    if Household.objects.filter(head=head).exists():
+        raise ValidationError({"head": f"“{head.name}”已有困难职工档案，请在原档案中更新。"})
+    from gonghui.members.choices import GOOD_STANDING
+
+    if head.status not in GOOD_STANDING:
+        raise ValidationError({"head": f"“{head.name}”的会籍状态为“{head.get_status_display()}”，不能建立困难档案。"})
+    fields.setdefault("causes", [])
+    fields.setdefault("size", 1)
+    values = _clean_archive(fields)
+    household = Household(org=head.org, org_path=head.org.path, head=head, applied_on=on, self_applied=self_applied,
+                          status=Status.APPLIED, **values)
+    _suggest(household, on)
+    household.save()
+    _move(household, step=Step.APPLY, status=Status.APPLIED, tier="", on=on, actor=actor, note="本人申请" if self_applied else "")
+    audit_record(actor=actor, action="hardship.create", obj=household,
+                 changes=field_changes({}, snapshot(household, ARCHIVE_FIELDS), sensitive=SENSITIVE),
+                 message=f"{head.name}{'（本人申请）' if self_applied else ''}")
+    return household
+
+
+@audited("hardship.apply", object_type="assistance.Household")
+def household_apply(*, actor: Actor, member: Member, **fields) -> Household:
+    """A member's own application from the self-service login."""
+    actor.require("self.member")
+    if actor.user is None or member.user_id != actor.user.pk:
+        raise PermissionDenied("只能为本人提出申请。")
+    return household_create(actor=actor, head=member, self_applied=True, **fields)
+
+
+@audited("hardship.update", object_type="assistance.Household")
+def household_update(*, actor: Actor, household: Household, **fields) -> Household:
+    actor.require("assistance.manage")
+    actor.require_covers(household.org)
+    before = snapshot(household, ARCHIVE_FIELDS)
+    for key, value in _clean_archive(fields).items():
+        setattr(household, key, value)
+    changes = field_changes(before, snapshot(household, ARCHIVE_FIELDS), sensitive=SENSITIVE)
+    if not changes:
+        return household
+    _suggest(household, dt.date.today())
+    household.save()
+    audit_record(actor=actor, action="hardship.update", obj=household, changes=changes)
+    return household
+
+
+@audited("hardship.family", object_type="assistance.Household")
+def family_member_add(*, actor: Actor, household: Household, relation: str, name: str, id_number: str = "",
+                      income="", school_or_work: str = "", health: str = "", disability: str = "") -> FamilyMember:
+    actor.require("assistance.manage")
+    actor.require_covers(household.org)
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = "请填写姓名。"
+    if relation not in Relation.values:
+        errors["relation"] = "请选择与户主关系。"
+    number = ""
+    if (id_number or "").strip():
+        try:
+            number = parse_resident_id(id_number).number
+        except ValidationError as exc:
+            errors["id_number"] = exc.messages[0]
+    try:
+        income = _money(income, "年收入")
+    except ValidationError as exc:
+        errors["income"] = exc.messages[0]
+    if errors:
+        raise ValidationError(errors)
+    person = FamilyMember.objects.create(
+        household=household, relation=relation, name=name[:50], id_number=number, id_masked=mask_id(number) if number else "",
+        income=income, school_or_work=(school_or_work or "").strip()[:100], health=(health or "").strip()[:500],
+        disability=(disability or "").strip()[:500],
+    )
+    audit_record(actor=actor, action="hardship.family", obj=household,
+                 changes={"family": [None, f"{Relation(relation).label} {name}"], "id_number": [None, "******"]})
+    return person
+
+
+@audited("hardship.family", object_type="assistance.Household")
+def family_member_remove(*, actor: Actor, person: FamilyMember) -> None:
+    actor.require("assistance.manage")
+    actor.require_covers(person.household.org)
+    audit_record(actor=actor, action="hardship.family", obj=person.household,
+                 changes={"family": [f"{person.get_relation_display()} {person.name}", None]})
+    person.delete()
+
+
+@audited("hardship.tier", object_type="assistance.Household")
+def household_confirm_tier(*, actor: Actor, household: Household, tier: str, reason: str = "", on: dt.date | None = None) -> Household:
+    """Staff confirm the suggested tier, or choose another with a reason."""
+    actor.require("assistance.manage")
+    actor.require_covers(household.org)
+    reason = (reason or "").strip()
+    if tier not in Tier.values:
+        raise ValidationError({"tier": "请选择困难类别。"})
+    if household.status in (Status.CLOSED, Status.REJECTED):
+        raise ValidationError({"tier": f"“{household.get_status_display()}”的档案不能调整困难类别。"})
+    if tier != household.suggested_tier and not reason:
+        suggested = Tier(household.suggested_tier).label if household.suggested_tier else "不符合困难标准"
+        raise ValidationError({"reason": f"系统建议为“{suggested}”，选择“{Tier(tier).label}”请填写理由。"})
+    on = _check_date(on or dt.date.today())
+    old = household.tier
+    household.tier = tier
+    household.override_reason = reason[:200] if tier != household.suggested_tier else ""
+    household.save(update_fields=["tier", "override_reason", "updated_at"])
+    if old != tier:
+        _move(household, step=Step.TIER, status=household.status, tier=tier, on=on, actor=actor, note=reason)
+    audit_record(actor=actor, action="hardship.tier", obj=household, changes={"tier": [old, tier]},
+                 message=("确认系统建议" if tier == household.suggested_tier else f"调整类别：{reason}"))
+    return household
+
+
+STEP_LABELS = {s: Step(s).label for s in TRANSITIONS}
+
+
+@audited("hardship.transition", object_type="assistance.Household")
+def household_transition(*, actor: Actor, household: Household, step: str, on: dt.date | None = None, reason: str = "") -> Household:
+    """审核, 建档, 不予建档, 开始帮扶, 脱困 (date and reason) or 返困 (reopens)."""
+    actor.require("assistance.manage")
+    actor.require_covers(household.org)
+    if step not in TRANSITIONS:
+        raise ValidationError({"step": "请选择办理事项。"})
+    allowed, new_status = TRANSITIONS[step]
+    label = Step(step).label
+    if household.status not in allowed:
+        raise ValidationError({"step": f"“{household.get_status_display()}”状态的档案不能办理“{label}”。"})
+    reason = (reason or "").strip()
+    if step in (Step.CLOSE, Step.RETURN, Step.REJECT) and not reason:
+        raise ValidationError({"reason": f"办理“{label}”请填写原因。"})
+    if step == Step.FILE and not household.tier:
+        raise ValidationError({"step": "建档前请先确定困难类别。"})
+    on = _check_date(on or dt.date.today())
+    if step == Step.RETURN and household.closed_on and on < household.closed_on:
+        raise ValidationError({"on": "返困日期不能早于脱困日期。"})
+    old = household.status
+    _move(household, step=step, status=new_status, tier=household.tier, on=on, actor=actor, note=reason)
+    household.status = new_status
+    if step == Step.FILE:
+        household.filed_on = household.filed_on or on
+        household.last_verified_on = on
+    elif step == Step.CLOSE:
+        household.closed_on, household.close_reason = on, reason[:200]
+    elif step == Step.RETURN:
+        household.closed_on, household.close_reason = None, ""
+        household.last_verified_on = on
+    household.save()
+    audit_record(actor=actor, action="hardship.transition", obj=household, changes={"status": [old, new_status]},
+                 message=f"{label} {on:%Y-%m-%d} {reason}".strip())
+    return household
+
+
+@audited("hardship.verify", object_type="assistance.Household")
+def household_verify(*, actor: Actor, household: Household, on: dt.date | None = None, note: str = "") -> Household:
+    """The yearly re-verification (动态管理核实)."""
+    actor.require("assistance.manage")
+    actor.require_covers(household.org)
+    if household.status not in MANAGED:
+        raise ValidationError({"on": "只有在册管理的档案需要年度核实。"})
+    on = _check_date(on or dt.date.today())
+    old = household.last_verified_on
+    household.last_verified_on = on
+    household.save(update_fields=["last_verified_on", "updated_at"])
+    audit_record(actor=actor, action="hardship.verify", obj=household, changes={"last_verified_on": [old, on]}, message=note[:200])
+    return household
+
+
+@audited("hardship.view", object_type="assistance.Household")
+def household_view_sensitive(*, actor: Actor, household: Household) -> Household:
+    """Record that someone looked at a household's income, health and family details."""
+    actor.require("assistance.sensitive")
+    actor.require_covers(household.org)
+    audit_record(actor=actor, action="hardship.view", obj=household, message="查看困难家庭收入、健康等敏感信息")
+    return household
+
+
+@audited("assistance.region", object_type="assistance.RegionSetting")
+def region_set(*, actor: Actor, org: Org, region_code: str) -> RegionSetting:
+    actor.require("assistance.manage")
+    actor.require_covers(org)
+    code = (region_code or "").strip()
+    if not DibaoLine.objects.filter(region_code=code).exists():
+        raise ValidationError({"region_code": f"没有地区代码“{code}”的低保标准，请先录入。"})
+    setting, _ = RegionSetting.objects.update_or_create(org=org, defaults={"org_path": org.path, "region_code": code})
+    audit_record(actor=actor, action="assistance.region", obj=setting, org=org, changes={"region_code": [None, code]})
+    return setting
+
+
+@audited("assistance.dibao", object_type="assistance.DibaoLine")
+def dibao_line_save(*, actor: Actor, region_code: str, region_name: str, year: int, monthly_amount) -> DibaoLine:
+    """The lines are shared by every union: only an installation-wide administrator edits them."""
+    actor.require("assistance.manage")
+    if not (actor.is_operator or (actor.role == "sysadmin" and actor.org is not None and actor.org.parent_id is None)):
+        raise PermissionDenied("低保标准由平台最高一级的系统管理员维护。")
+    errors = {}
+    if not (region_code or "").strip().isdigit():
+        errors["region_code"] = "地区代码应为数字，如 330100。"
+    if not (region_name or "").strip():
+        errors["region_name"] = "请填写地区名称。"
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        errors["year"] = "年度应为四位年份。"
+    try:
+        amount = Decimal(_money(monthly_amount, "低保标准") or "0")
+        if amount <= 0:
+            errors["monthly_amount"] = "低保标准应大于0。"
+    except ValidationError as exc:
+        errors["monthly_amount"] = exc.messages[0]
+    if errors:
+        raise ValidationError(errors)
+    line, _ = DibaoLine.objects.update_or_create(
+        region_code=region_code.strip(), year=year,
+        defaults={"region_name": region_name.strip(), "monthly_amount": amount, "is_sample": False, "note": ""},
+    )
+    audit_record(actor=actor, action="assistance.dibao", obj=line, changes={"monthly_amount": [None, amount]})
+    return line
+
+
+def hardship_block_deactivation(org: Org) -> str:
+    n = Household.objects.filter(org=org, status__in=[Status.APPLIED, Status.REVIEWING, *MANAGED]).count()
+    if n:
+        return f"该工会还有{n}户在管或待审核的困难职工档案，请先办理脱困或移交。"
+    return ""
+
+
+# --- assistance records ----------------------------------------------------------------
+
+
+def _clean_package(*, on, occasion, cash, goods, funding, partner_name) -> tuple[Decimal, list, Decimal, str]:
+    errors: dict[str, str] = {}
+    if on is None:
+        errors["on"] = "请填写日期。"
+    elif on > dt.date.today() + dt.timedelta(days=30):
+        errors["on"] = "日期不能晚于30天后。"
+    if occasion not in Occasion.values:
+        errors["occasion"] = "请选择帮扶类型。"
+    if funding not in Funding.values:
+        errors["funding"] = "请选择资金来源。"
+    partner_name = (partner_name or "").strip()
+    if funding == Funding.PARTNER and not partner_name:
+        errors["partner_name"] = "资金来源为合作单位时，请填写合作单位名称。"
+    try:
+        cash_value = Decimal(_money(cash, "现金金额") or "0")
+    except ValidationError as exc:
+        errors["cash"], cash_value = exc.messages[0], Decimal(0)
+    items, goods_value = [], Decimal(0)
+    for i, g in enumerate(goods or [], start=1):
+        item = str(g.get("item", "")).strip()
+        if not item:
+            continue
+        try:
+            quantity = Decimal(str(g.get("quantity") or "1"))
+            value = Decimal(_money(g.get("value"), f"第{i}项物品价值") or "0")
+            if quantity <= 0 or not quantity.is_finite():
+                raise ValidationError("数量应大于0。")
+        except (ValidationError, InvalidOperation) as exc:
+            errors["goods"] = f"第{i}项物品：" + (exc.messages[0] if isinstance(exc, ValidationError) else "数量应为数字。")
+            continue
+        items.append({"item": item[:30], "quantity": str(quantity.normalize()), "unit": str(g.get("unit", "")).strip()[:10], "value": str(value)})
+        goods_value += value
+    if not errors and cash_value == 0 and goods_value == 0:
+        errors["cash"] = "请填写现金金额或物品及其价值。"
+    if errors:
+        raise ValidationError(errors)
+    return cash_value, items, goods_value, partner_name[:100]
+
+
+def _new_record(*, actor, org, household, member, on, occasion, cash, items, goods_value, funding, partner_name,
+                handled_by, note, batch=None, import_key="") -> AssistanceRecord:
+    return AssistanceRecord.objects.create(
+        org=org, org_path=org.path, on=on, occasion=occasion, household=household, member=member, cash=cash, goods=items,
+        goods_value=goods_value, funding=funding, partner_name=partner_name, handled_by=(handled_by or "").strip()[:50],
+        note=(note or "").strip()[:200], batch=batch, import_key=import_key,
+        created_by=actor.user if actor.user is not None and actor.user.pk else None,
+    )
+
+
+@audited("assistance.create", object_type="assistance.AssistanceRecord")
+def record_create(*, actor: Actor, on: dt.date, occasion: str, funding: str, household: Household | None = None,
+                  member: Member | None = None, cash=0, goods=(), partner_name: str = "", handled_by: str = "",
+                  note: str = "", import_key: str = "") -> AssistanceRecord:
+    """One record for a household (its head signs) or for a member without an archive."""
+    actor.require("assistance.manage")
+    if household is None and member is None:
+        raise ValidationError({"member": "请选择受助的困难户或会员。"})
+    member = household.head if household is not None else member
+    org = household.org if household is not None else member.org
+    actor.require_covers(org)
+    cash, items, goods_value, partner_name = _clean_package(on=on, occasion=occasion, cash=cash, goods=goods,
+                                                            funding=funding, partner_name=partner_name)
+    record = _new_record(actor=actor, org=org, household=household, member=member, on=on, occasion=occasion, cash=cash,
+                         items=items, goods_value=goods_value, funding=funding, partner_name=partner_name,
+                         handled_by=handled_by, note=note, import_key=import_key)
+    audit_record(actor=actor, action="assistance.create", obj=record,
+                 changes={"member": [None, member.pk], "cash": [None, cash], "goods_value": [None, goods_value]},
+                 message=f"{Occasion(occasion).label} {member.name}")
+    return record
+
+
+@audited("assistance.batch", object_type="assistance.AssistanceBatch")
+def batch_create(*, actor: Actor, org: Org, title: str, on: dt.date, occasion: str, households, funding: str,
+                 cash=0, goods=(), partner_name: str = "", handled_by: str = "", note: str = "") -> AssistanceBatch:
+    """The same package for each chosen household: one record each, all or none."""
+    actor.require("assistance.manage")
+    actor.require_covers(org)
+    title = (title or "").strip()
+    households = list(households)
+    errors = {}
+    if not title:
+        errors["title"] = "请填写批次名称，如“2025年元旦春节送温暖”。"
+    if not households:
+        errors["households"] = "请选择至少一户困难职工。"
+    try:
+        cash, items, goods_value, partner_name = _clean_package(on=on, occasion=occasion, cash=cash, goods=goods,
+                                                                funding=funding, partner_name=partner_name)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    seen = set()
+    for h in households:
+        if h.pk in seen:
+            errors["households"] = f"“{h.head.name}”重复选择。"
+        seen.add(h.pk)
+        if not actor.covers(h.org) or not h.org_path.startswith(org.path):
+            errors["households"] = "所选困难户不在该工会之下。"
+        elif h.status not in MANAGED:
+            errors["households"] = f"“{h.head.name}”的档案状态为“{h.get_status_display()}”，不在帮扶范围内。"
+    if errors:
+        raise ValidationError(errors)
+    batch = AssistanceBatch.objects.create(org=org, org_path=org.path, title=title[:100], on=on, occasion=occasion,
+                                           created_by=actor.user if actor.user is not None and actor.user.pk else None)
+    for h in households:
+        _new_record(actor=actor, org=h.org, household=h, member=h.head, on=on, occasion=occasion, cash=cash, items=items,
+                    goods_value=goods_value, funding=funding, partner_name=partner_name, handled_by=handled_by,
+                    note=note, batch=batch)
+        if h.status == Status.FILED:
+            _move(h, step=Step.ASSIST, status=Status.ASSISTING, tier=h.tier, on=max(on, _last_spell(h).starts_on), actor=actor,
+                  note=title)
+            Household.objects.filter(pk=h.pk).update(status=Status.ASSISTING)
+    total = (cash + goods_value) * len(households)
+    audit_record(actor=actor, action="assistance.batch", obj=batch, org=org,
+                 changes={"records": [None, len(households)], "total": [None, total]},
+                 message=f"{title}：{len(households)}户，每户{cash + goods_value}元，合计{total}元")
+    return batch
+
+
+@audited("assistance.reverse", object_type="assistance.AssistanceRecord")
+def record_reverse(*, actor: Actor, record: AssistanceRecord, reason: str, on: dt.date | None = None) -> AssistanceRecord:
+    """A negative mirror of `record` (冲销); the original stays as it was."""
+    actor.require("assistance.manage")
+    actor.require_covers(record.org)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写冲销原因。"})
+    if record.reversal_of_id:
+        raise ValidationError({"reason": "冲销记录不能再冲销。"})
+    if AssistanceRecord.objects.filter(reversal_of=record).exists():
+        raise ValidationError({"reason": "该记录已冲销。"})
+    mirror = AssistanceRecord.objects.create(
+        org=record.org, org_path=record.org_path, on=on or dt.date.today(), occasion=record.occasion,
+        household=record.household, member=record.member, cash=-record.cash,
+        goods=[{**g, "value": str(-Decimal(g.get("value") or "0"))} for g in record.goods],
+        goods_value=-record.goods_value, funding=record.funding, partner_name=record.partner_name,
+        handled_by=record.handled_by, note=f"冲销：{reason}"[:200], batch=record.batch, reversal_of=record,
+        created_by=actor.user if actor.user is not None and actor.user.pk else None,
+    )
+    audit_record(actor=actor, action="assistance.reverse", obj=record, changes={"reversal": [None, mirror.pk]}, message=reason)
+    return mirror
+
+
+@audited("assistance.sign", object_type="assistance.AssistanceRecord")
+def record_sign(*, actor: Actor, record: AssistanceRecord, on: dt.date | None = None) -> AssistanceRecord:
+    actor.require("assistance.manage")
+    actor.require_covers(record.org)
+    if record.signed:
+        raise ValidationError({"on": "该记录已签收。"})
+    if record.reversal_of_id:
+        raise ValidationError({"on": "冲销记录无需签收。"})
+    on = on or dt.date.today()
+    if on < record.on:
+        raise ValidationError({"on": "签收日期不能早于发放日期。"})
+    record.signed, record.signed_on = True, on
+    record.save(update_fields=["signed", "signed_on"])
+    audit_record(actor=actor, action="assistance.sign", obj=record, changes={"signed": [False, True]})
+    return record

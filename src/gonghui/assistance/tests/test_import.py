@@ -1,0 +1,82 @@
+import datetime as dt
+
+import pytest
+
+from gonghui.assistance import sheets
+from gonghui.assistance.models import AssistanceRecord, Household
+from gonghui.assistance.tests.factories import SYSTEM, member
+from gonghui.testing.factories import actor_of
+from gonghui.testing.members import write_roster
+
+H = [c.header for c in sheets.HARDSHIP_COLUMNS]
+R = [c.header for c in sheets.RECORD_COLUMNS]
+
+
+def hardship_row(m, **kw):
+    return {"户主身份证号": m.id_number, "户主姓名": m.name, "申请日期": "2025-01-05", "致困原因": "疾病、子女上学", "家庭人口": 3,
+            "家庭年收入": 24000, "刚性支出": 6000, **kw}
+
+
+def test_it_imports_archives_idempotently(tree, tmp_path):
+    people = [member(tree.grassroots, f"困难{i}") for i in range(3)]
+    path = write_roster(tmp_path / "h.xlsx", [hardship_row(m) for m in people], H)
+    report = sheets.hardship_import(actor=SYSTEM, path=path, org=tree.grassroots)
+    assert (report.created, report.errors) == (3, [])
+    assert Household.objects.get(head=people[0]).cause_list == ["illness", "schooling"]
+    again = sheets.hardship_import(actor=SYSTEM, path=path, org=tree.grassroots)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert Household.objects.count() == 3
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"家庭人口": 0}, "家庭人口"), ({"致困原因": "贫穷"}, "致困原因"), ({"户主身份证号": "110105199003070018"}, "校验"),
+    ({"户主姓名": "别人"}, "姓名"), ({"申请日期": "明天"}, "日期"), ({"家庭年收入": "很多"}, "年收入"),
+])
+def test_it_writes_nothing_from_a_file_with_a_bad_row(tree, tmp_path, change, message):
+    people = [member(tree.grassroots, f"困难{i}") for i in range(3)]
+    rows = [hardship_row(m) for m in people]
+    rows[2].update(change)
+    report = sheets.hardship_import(actor=SYSTEM, path=write_roster(tmp_path / "h.xlsx", rows, H), org=tree.grassroots)
+    assert report.errors and report.errors[0][0] == 4, report.errors
+    assert not report.written and not Household.objects.exists()
+
+
+def test_it_refuses_people_of_another_union(tree, tmp_path, personas):
+    stranger = member(tree.sibling_grassroots, "外人")
+    report = sheets.hardship_import(actor=actor_of(personas.grassroots_chair), org=tree.grassroots,
+                                    path=write_roster(tmp_path / "h.xlsx", [hardship_row(stranger)], H))
+    assert "找不到" in report.errors[0][1] and not Household.objects.exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"not a spreadsheet", b"PK\x03\x04broken"])
+def test_it_reports_unreadable_files(tree, tmp_path, content):
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(content)
+    report = sheets.assistance_import(actor=SYSTEM, path=path, org=tree.grassroots)
+    assert report.file_error and not AssistanceRecord.objects.exists()
+
+
+def test_it_imports_assistance_records_by_id_number_idempotently(tree, tmp_path):
+    people = [member(tree.grassroots, f"受助{i}") for i in range(4)]
+    rows = [{"受助人身份证号": m.id_number, "日期": "2025-01-20", "帮扶类型": "元旦春节送温暖", "现金": 500, "资金来源": "本级经费"} for m in people]
+    path = write_roster(tmp_path / "a.xlsx", rows, R)
+    assert sheets.assistance_import(actor=SYSTEM, path=path, org=tree.grassroots).created == 4
+    again = sheets.assistance_import(actor=SYSTEM, path=path, org=tree.grassroots)
+    assert (again.created, again.unchanged) == (0, 4)
+    rows[1]["现金"] = -1
+    report = sheets.assistance_import(actor=SYSTEM, path=write_roster(tmp_path / "b.xlsx", rows, R), org=tree.grassroots)
+    assert report.errors and AssistanceRecord.objects.count() == 4
+
+
+def test_it_exports_and_templates_through_the_exchange_registry(tree, tmp_path, personas):
+    from gonghui.assistance.tests.factories import household
+    from gonghui.audit.models import AuditEvent
+    from gonghui.core.exchange import EXCHANGES
+
+    household(tree.grassroots, health="机密病情")
+    for kind in ("hardship", "assistance"):
+        ex = EXCHANGES[kind]
+        assert ex.template(tmp_path / f"{kind}-t.xlsx").exists()
+        assert ex.exporter(actor=actor_of(personas.grassroots_chair), org=tree.grassroots, path=tmp_path / f"{kind}.xlsx",
+                           subtree=True, start=dt.date(2020, 1, 1), end=None).exists()
+    assert AuditEvent.objects.filter(action="hardship.export").exists()

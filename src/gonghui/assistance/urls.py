@@ -1,0 +1,26 @@
+from django.urls import path
+
+from gonghui.assistance import views
+
+app_name = "assistance"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("new/", views.create, name="create"),
+    path("due/", views.due, name="due"),
+    path("stats/", views.stats, name="stats"),
+    path("apply/", views.apply, name="apply"),
+    path("records/", views.records, name="records"),
+    path("records/new/", views.record_create, name="record_create"),
+    path("records/<int:record_id>/reverse/", views.record_reverse, name="record_reverse"),
+    path("records/<int:record_id>/sign/", views.record_sign, name="record_sign"),
+    path("batches/new/", views.batch_create, name="batch_create"),
+    path("batches/<int:batch_id>/", views.batch, name="batch"),
+    path("batches/<int:batch_id>/sign-sheet/", views.sign_sheet, name="sign_sheet"),
+    path("batches/<int:batch_id>/payments.xlsx", views.batch_export, name="batch_export"),
+    path("<int:household_id>/", views.detail, name="detail"),
+    path("<int:household_id>/edit/", views.edit, name="edit"),
+    path("<int:household_id>/tier/", views.tier, name="tier"),
+    path("<int:household_id>/step/", views.step, name="step"),
+    path("<int:household_id>/verify/", views.verify, name="verify"),
+    path("<int:household_id>/family/", views.family, name="family"),
+]

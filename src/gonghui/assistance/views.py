@@ -1,0 +1,361 @@
+"""Hardship and assistance pages: input and display only (rules in services, reads in selectors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from gonghui.assistance import selectors, services, sheets
+from gonghui.assistance.choices import MANAGED
+from gonghui.assistance.forms import (
+    ApplyForm,
+    ArchiveFilterForm,
+    BatchForm,
+    FamilyForm,
+    HouseholdCreateForm,
+    HouseholdForm,
+    RecordFilterForm,
+    RecordForm,
+    ReverseForm,
+    StepForm,
+    TierForm,
+)
+from gonghui.core.http import staff_view
+from gonghui.core.paging import keyset_page
+from gonghui.members.selectors import member_of_user, member_search
+from gonghui.orgs.selectors import org_get_by_code
+
+ARCHIVE_KEYS = ("causes", "size", "annual_income", "rigid_expenses", "hardship_spending", "housing", "hukou", "insurance",
+                "zero_employment", "single_parent", "health", "disability", "situation")
+
+
+def _org(request, code):
+    if not code:
+        return None
+    try:
+        return org_get_by_code(request.actor, code)
+    except Http404:
+        return None
+
+
+def _archive_values(data: dict) -> dict:
+    values = {k: data.get(k) for k in ARCHIVE_KEYS if k in data}
+    for k in ("annual_income", "rigid_expenses", "hardship_spending"):
+        values[k] = "" if values.get(k) is None else str(values[k])
+    return values
+
+
+def _member_by_id(actor, number):
+    """A member of the actor's subtree named by ID number (None when not found)."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    return member_search(actor, q=number, status="all").first()
+
+
+# --- archives ------------------------------------------------------------------------------
+
+
+@staff_view("assistance.view")
+def home(request):
+    actor = request.actor
+    form = ArchiveFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    org = _org(request, data.get("org"))
+    qs = selectors.household_search(actor, org=org, status=data.get("status", ""), tier=data.get("tier", ""),
+                                    cause=data.get("cause", "") if actor.can("assistance.sensitive") else "",
+                                    q=data.get("q", ""), year_class=data.get("year_class", ""), year=data.get("year"),
+                                    due=bool(data.get("due")))
+    page = keyset_page(qs, order=("-id",), cursor=request.GET.get("cursor"), size=50)
+    return render(request, "assistance/list.html", {
+        "form": form, "page": page, "can_manage": actor.can("assistance.manage"), "sensitive": actor.can("assistance.sensitive"),
+    })
+
+
+@staff_view("assistance.manage")
+def create(request):
+    actor = request.actor
+    form = HouseholdCreateForm(request.POST or None, initial={"applied_on": dt.date.today(), "size": 1})
+    if request.method == "POST" and form.is_valid():
+        head = _member_by_id(actor, form.cleaned_data["head_id_number"])
+        if head is None:
+            form.add_error("head_id_number", "在您管辖的工会中找不到该身份证号的会员，请先登记会员。")
+        else:
+            try:
+                h = services.household_create(actor=actor, head=head, on=form.cleaned_data["applied_on"],
+                                              **_archive_values(form.cleaned_data))
+            except ValidationError as exc:
+                form.apply_errors(exc)
+            else:
+                messages.success(request, f"已建立“{head.name}”的困难职工档案（申请）。")
+                return redirect("assistance:detail", h.pk)
+    return render(request, "assistance/form.html", {"form": form, "title": "新建困难职工档案"})
+
+
+@staff_view("assistance.view")
+def detail(request, household_id):
+    actor = request.actor
+    h = selectors.household_get(actor, household_id)
+    sensitive = actor.can("assistance.sensitive")
+    if sensitive:
+        services.household_view_sensitive(actor=actor, household=h)
+    records = selectors.record_search(actor, household=h).order_by("-on", "-id")[:50]
+    return render(request, "assistance/detail.html", {
+        "h": h, "sensitive": sensitive, "can_manage": actor.can("assistance.manage"),
+        "family": list(h.family.all()) if sensitive else [], "spells": selectors.timeline(h), "records": records,
+        "per_capita": services.per_capita_monthly(h.income, h.expenses or 0, h.size) if sensitive and h.income is not None else None,
+        "line": services.dibao_line_for(h.org, h.dibao_year) if h.dibao_year else None,
+        "tier_form": TierForm(initial={"tier": h.tier or h.suggested_tier}), "step_form": StepForm(initial={"on": dt.date.today()}),
+        "family_form": FamilyForm(), "managed": h.status in MANAGED,
+    })
+
+
+@staff_view("assistance.manage")
+def edit(request, household_id):
+    actor = request.actor
+    h = selectors.household_get(actor, household_id)
+    actor.require("assistance.sensitive")  # the form shows income and health
+    services.household_view_sensitive(actor=actor, household=h)
+    initial = {k: getattr(h, k) for k in ARCHIVE_KEYS}
+    initial["causes"] = h.cause_list
+    form = HouseholdForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(actor=actor, household=h, **_archive_values(form.cleaned_data))
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("assistance:detail", h.pk)
+    return render(request, "assistance/form.html", {"form": form, "title": f"修改困难职工档案：{h.head.name}", "h": h})
+
+
+def _post_action(request, household_id, form_class, call, ok):
+    h = selectors.household_get(request.actor, household_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            call(h, form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, ok)
+    else:
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    return redirect("assistance:detail", h.pk)
+
+
+@require_POST
+@staff_view("assistance.manage")
+def tier(request, household_id):
+    return _post_action(request, household_id, TierForm, lambda h, d: services.household_confirm_tier(
+        actor=request.actor, household=h, tier=d["tier"], reason=d["reason"]), "已确定困难类别。")
+
+
+@require_POST
+@staff_view("assistance.manage")
+def step(request, household_id):
+    return _post_action(request, household_id, StepForm, lambda h, d: services.household_transition(
+        actor=request.actor, household=h, **d), "已办理。")
+
+
+@require_POST
+@staff_view("assistance.manage")
+def verify(request, household_id):
+    h = selectors.household_get(request.actor, household_id)
+    try:
+        services.household_verify(actor=request.actor, household=h)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已记录本年度核实。")
+    return redirect("assistance:detail", h.pk)
+
+
+@require_POST
+@staff_view("assistance.manage")
+def family(request, household_id):
+    def add(h, d):
+        request.actor.require("assistance.sensitive")
+        d = {**d, "income": "" if d.get("income") is None else str(d["income"])}
+        services.family_member_add(actor=request.actor, household=h, **d)
+
+    return _post_action(request, household_id, FamilyForm, add, "已添加家庭成员。")
+
+
+@staff_view("assistance.view")
+def due(request):
+    rows = selectors.due_for_verification(request.actor, request.actor.org).order_by("last_verified_on", "id")
+    page = keyset_page(rows, order=("id",), cursor=request.GET.get("cursor"), size=50)
+    return render(request, "assistance/due.html", {"page": page})
+
+
+# --- self-service ----------------------------------------------------------------------------
+
+
+@staff_view("self.member")
+def apply(request):
+    member = member_of_user(request.user)
+    if member is None:
+        raise Http404("您的账号没有关联会员信息。")
+    existing = selectors.household_of_member(member)
+    form = ApplyForm(request.POST or None, initial={"size": 1})
+    if existing is None and request.method == "POST" and form.is_valid():
+        try:
+            services.household_apply(actor=request.actor, member=member, **_archive_values(form.cleaned_data))
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, "已提交困难帮扶申请，工会审核后会与您联系。")
+            return redirect("assistance:apply")
+    return render(request, "assistance/apply.html", {"form": form, "existing": existing, "m": member})
+
+
+# --- assistance records ------------------------------------------------------------------------
+
+
+def _record_filters(request):
+    form = RecordFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.record_search(request.actor, occasion=data.get("occasion", ""), funding=data.get("funding", ""),
+                                 start=data.get("start"), end=data.get("end"), month=data.get("month", ""))
+    return form, qs
+
+
+@staff_view("assistance.view")
+def records(request):
+    form, qs = _record_filters(request)
+    page = keyset_page(qs, order=("-on", "-id"), cursor=request.GET.get("cursor"), size=50)
+    return render(request, "assistance/records.html", {
+        "form": form, "page": page, "sums": selectors.totals(qs), "can_manage": request.actor.can("assistance.manage"),
+        "batches": selectors.batches_for(request.actor).order_by("-on", "-id")[:20],
+    })
+
+
+@staff_view("assistance.manage")
+def record_create(request):
+    actor = request.actor
+    form = RecordForm(request.POST or None, initial={"on": dt.date.today(), "funding": "own"})
+    if request.method == "POST" and form.is_valid():
+        m = _member_by_id(actor, form.cleaned_data["id_number"])
+        if m is None:
+            form.add_error("id_number", "在您管辖的工会中找不到该身份证号的会员。")
+        else:
+            h = selectors.household_of_member(m)
+            try:
+                services.record_create(actor=actor, household=h, member=m, note=form.cleaned_data["note"], **form.package())
+            except ValidationError as exc:
+                form.apply_errors(exc)
+            else:
+                messages.success(request, f"已登记对“{m.name}”的帮扶。")
+                return redirect("assistance:records")
+    return render(request, "assistance/form.html", {"form": form, "title": "登记帮扶记录"})
+
+
+@require_POST
+@staff_view("assistance.manage")
+def record_reverse(request, record_id):
+    record = selectors.record_get(request.actor, record_id)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写冲销原因。")
+    else:
+        try:
+            services.record_reverse(actor=request.actor, record=record, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "已冲销。如需更正，请重新登记一条正确的记录。")
+    return redirect("assistance:records")
+
+
+@require_POST
+@staff_view("assistance.manage")
+def record_sign(request, record_id):
+    record = selectors.record_get(request.actor, record_id)
+    try:
+        services.record_sign(actor=request.actor, record=record)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已登记签收。")
+    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/assistance/") else "assistance:records")
+
+
+@staff_view("assistance.manage")
+def batch_create(request):
+    actor = request.actor
+    managed = selectors.households_for(actor).filter(status__in=MANAGED).select_related("head").order_by("head__name_pinyin", "id")
+    choices = [(str(h.pk), f"{h.head.name}（{h.get_tier_display() or '未定级'}）") for h in managed[:500]]
+    form = BatchForm(request.POST or None, household_choices=choices,
+                     initial={"on": dt.date.today(), "funding": "own", "org_code": actor.org.code, "occasion": "new_year"})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        org = _org(request, d["org_code"])
+        if org is None:
+            form.add_error("org_code", "找不到该编码的工会，或它不在您的管辖范围内。")
+        else:
+            chosen = managed.filter(org_path__startswith=org.path)
+            if d["households"]:
+                chosen = chosen.filter(pk__in=[int(x) for x in d["households"]])
+            elif d["tier"]:
+                chosen = chosen.filter(tier=d["tier"])
+            try:
+                batch = services.batch_create(actor=actor, org=org, title=d["title"], households=list(chosen), **form.package())
+            except ValidationError as exc:
+                form.apply_errors(exc)
+            else:
+                messages.success(request, f"已生成{batch.records.count()}条帮扶记录。")
+                return redirect("assistance:batch", batch.pk)
+    return render(request, "assistance/form.html", {"form": form, "title": "批量发放（送温暖、慰问）"})
+
+
+@staff_view("assistance.view")
+def batch(request, batch_id):
+    b = selectors.batch_get(request.actor, batch_id)
+    rows = selectors.batch_rows(b)
+    sums = selectors.totals(b.records.all())
+    return render(request, "assistance/batch.html", {"b": b, "rows": rows, "sums": sums,
+                                                     "can_manage": request.actor.can("assistance.manage")})
+
+
+@staff_view("assistance.view")
+def sign_sheet(request, batch_id):
+    b = selectors.batch_get(request.actor, batch_id)
+    rows = selectors.batch_rows(b)
+    return render(request, "assistance/sign_sheet.html", {"b": b, "rows": rows, "sums": selectors.totals(b.records.all())})
+
+
+@staff_view("assistance.view")
+def batch_export(request, batch_id):
+    b = selectors.batch_get(request.actor, batch_id)
+    path = sheets.payments_export(actor=request.actor, queryset=b.records.all(), label=b.title)
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"发放名单-{b.title}.xlsx")  # noqa: SIM115
+
+
+# --- statistics ----------------------------------------------------------------------------
+
+
+@staff_view("assistance.view")
+def stats(request):
+    actor = request.actor
+    today = dt.date.today()
+    try:
+        on = dt.date.fromisoformat(request.GET["on"]) if request.GET.get("on") else today
+    except ValueError:
+        on = today
+        messages.error(request, "日期格式应为 2025-10-31。")
+    try:
+        year = int(request.GET.get("year") or on.year)
+        if not 2000 <= year <= 2100:
+            raise ValueError
+    except ValueError:
+        year = on.year
+    return render(request, "assistance/stats.html", {"on": on, "year": year, "f": selectors.figures(actor, actor.org, on=on, year=year)})
+
+
