@@ -73,7 +73,7 @@ def samples(direction: Direction) -> dict:
 def fill(route: str, values: dict[str, int]) -> str:
     def sub(m):
         name = m.group(2)
-        assert name in values, f"route {route!r} takes <{name}>: add a sample for it to tests/test_isolation_matrix.py"
+        assert name in values, f"route {route!r} takes <{name}>: add a sample for it to its app's tests/matrix.py"
         return str(values[name])
 
     return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", sub, route)

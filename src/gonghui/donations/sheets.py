@@ -1,0 +1,235 @@
+"""Donations as a spreadsheet: template, import, export.
+
+Rows name the drive by its id or exact name and the donor by a member's ID number
+(matched on its blind index, never stored here) or a unit / person name. Every row is
+checked first; nothing is written unless all rows are valid (default), or only the
+valid ones with mode="valid". Each written row carries a key derived from its content,
+so importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from gonghui.audit.services import audit_record
+from gonghui.core.actor import Actor
+from gonghui.core.files import export_path
+from gonghui.core.sheets import (
+    Column,
+    SheetError,
+    XlsxWriter,
+    map_columns,
+    parse_row,
+    read_table,
+    write_template,
+)
+from gonghui.core.validators import parse_resident_id
+from gonghui.donations import selectors, services
+from gonghui.donations.models import Donation, DonorKind, DriveStatus, Method
+from gonghui.orgs.models import Org
+
+COLUMNS = [
+    Column("drive", "捐款活动", required=True, max_length=100, example="抗震救灾爱心捐款", width=22, help="填活动编号或活动名称（须与系统中一致）。"),
+    Column("kind", "捐款人类型", kind="choice", choices=DonorKind.choices, example="会员", width=12, help="可不填：填了身份证号即为会员，否则为单位。"),
+    Column("id_number", "会员身份证号", max_length=30, example="110105199003070017", width=22, help="会员捐款填写，用于核对会员，不会出现在芳名录上。"),
+    Column("name", "单位或个人名称", max_length=100, example="", width=22, help="单位或非会员个人捐款时填写。"),
+    Column("amount", "金额", required=True, kind="decimal", example="100", width=12, help="单位：元，大于0，最多两位小数。"),
+    Column("on", "捐款日期", required=True, kind="date", example="2025-05-20", width=12),
+    Column("method", "方式", kind="choice", choices=Method.choices, example="现金", width=8),
+    Column("note", "备注", max_length=200, example="", width=20),
+]
+HEADERS = [c.header for c in COLUMNS]
+NOTES = [
+    "1. 第一行为表头，请勿修改；带 * 的列必须填写。每行一笔捐款。第二行是示例，填写前请删除。",
+    "2. 会员捐款填写身份证号；单位或非会员个人捐款填写名称（二者只填一项）。",
+    "3. 捐款日期须在活动起止日期之内；已结束的活动不能再导入捐款。",
+    "4. 默认“全部正确才导入”；同一文件重复导入不会重复登记。",
+]
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    file_error: str = ""
+    dry_run: bool = False
+    mode: str = "all"
+    written: bool = False
+    batch: str = ""
+    total: int = 0
+
+    @property
+    def rejected(self) -> int:
+        return len({row for row, _ in self.errors})
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_error and not self.errors
+
+
+def donations_template(path: Path | str | None = None) -> Path:
+    return write_template(path or export_path("donations-template"), COLUMNS, title="捐款导入模板 填写说明", notes=NOTES)
+
+
+def _key(values: dict, occurrence: int) -> str:
+    donor = f"m{values['member'].pk}" if values["member"] is not None else f"{values['kind']}:{values['name']}"
+    raw = "|".join([str(values["drive"].pk), donor, str(values["amount"]), values["on"].isoformat(), values["method"],
+                    values["note"], str(occurrence)])
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def donations_import(*, actor: Actor, path: Path | str, org: Org | None, mode: str = "all", dry_run: bool = False,
+                     progress: Callable[[int, int], None] | None = None, filename: str = "") -> ImportReport:
+    from gonghui.members.models import Member
+    from gonghui.members.services import id_hash
+
+    report = ImportReport(dry_run=dry_run, mode=mode, batch=secrets.token_hex(8))
+    shown = filename or Path(path).name
+    progress = progress or (lambda done, total: None)
+    try:
+        actor.require("donations.manage")
+        if org is None:
+            if actor.org is None:
+                raise ValidationError("请用 --org 指定导入到哪个工会。")
+            org = actor.org
+        actor.require_covers(org)
+        table = read_table(path, expected_headers=HEADERS)
+        index = map_columns(table, COLUMNS)
+    except (SheetError, PermissionDenied, ValidationError) as exc:
+        report.file_error = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        _audit(actor, org, shown, report, failed=True)
+        return report
+
+    report.total = total = len(table.rows)
+    errors: dict[int, list[str]] = {}
+    ready: list[tuple[int, dict, str]] = []
+    drives: dict[str, object] = {}
+    seen: dict[str, int] = {}
+    for rownum, cells in table.rows:
+        values, row_errors = parse_row(table, rownum, cells, COLUMNS, index)
+        ref = values.get("drive") or ""
+        drive = drives.get(ref) if ref in drives else drives.setdefault(ref, selectors.drive_by_ref(actor, ref, under=org) if ref else None)
+        if ref and drive is None:
+            row_errors.append(f"找不到捐款活动“{ref}”（须为“{org.name}”或其下级工会的活动；同名活动请填活动编号）。")
+        elif drive is not None and drive.status != DriveStatus.OPEN:
+            row_errors.append(f"捐款活动“{drive.name}”已结束，不能导入捐款。")
+        member, number, name = None, values.get("id_number") or "", values.get("name") or ""
+        if number and name:
+            row_errors.append("“会员身份证号”和“单位或个人名称”只能填一项。")
+        elif number:
+            try:
+                parsed = parse_resident_id(number)
+            except ValidationError as exc:
+                row_errors.append(exc.messages[0])
+            else:
+                member = Member.objects.for_actor(actor).filter(id_hash=id_hash(parsed.number)).first()
+                if member is None:
+                    row_errors.append("找不到该身份证号的会员（须为本工会或下级工会的会员）。")
+        elif not name:
+            row_errors.append("请填写会员身份证号，或单位/个人名称。")
+        kind = values.get("kind") or (DonorKind.MEMBER if number else DonorKind.UNIT)
+        if member is None and kind == DonorKind.MEMBER and name:
+            row_errors.append("捐款人类型为“会员”时请填写身份证号。")
+        if drive is not None and not row_errors and values.get("amount") is not None and values.get("on"):
+            raw = {"drive": drive, "member": member, "kind": DonorKind.MEMBER if member else kind, "name": name,
+                   "amount": values["amount"], "on": values["on"], "method": values.get("method") or Method.CASH,
+                   "note": values.get("note") or ""}
+            base = _key(raw, 0)
+            seen[base] = seen.get(base, 0) + 1
+            key = _key(raw, seen[base] - 1)
+            if Donation.objects.filter(import_key=key).exists():
+                report.unchanged += 1  # imported before: nothing to do
+                continue
+            pending = [v for _, v, _ in ready if v["drive"].pk == drive.pk]
+            try:
+                cleaned = services.clean_donation(drive, actor=actor, member=member, name="" if member else name,
+                                                  kind=kind, amount=values["amount"], on=values["on"],
+                                                  method=raw["method"], note=raw["note"], pending=pending)
+            except ValidationError as exc:
+                row_errors.extend(exc.messages)
+            else:
+                ready.append((rownum, cleaned, key))
+        if row_errors:
+            errors[rownum] = row_errors
+
+    fresh = ready
+    report.errors = sorted((r, m) for r, msgs in errors.items() for m in msgs)
+    report.created = len(fresh)
+    if dry_run or (report.errors and mode != "valid"):
+        if not dry_run:
+            report.created = report.unchanged = 0
+            _audit(actor, org, shown, report, failed=True)
+        progress(total, total)
+        return report
+    with transaction.atomic():
+        for _rownum, values, key in fresh:
+            Donation.objects.create(recorded_by=actor.user if actor.user is not None and actor.user.pk else None,
+                                    import_key=key, **values)
+        report.written = True
+        _audit(actor, org, shown, report, failed=False)
+    progress(total, total)
+    return report
+
+
+def _audit(actor: Actor, org: Org | None, filename: str, report: ImportReport, *, failed: bool) -> None:
+    audit_record(
+        actor=actor, action="donation.import", object_type="donations.Donation", org=org,
+        result="failure" if failed else "success",
+        message=report.file_error or (
+            f"有{report.rejected}行错误，未导入任何数据" if failed
+            else f"新建{report.created}，未变{report.unchanged}，拒绝{report.rejected}（批次{report.batch}）"
+        ),
+        changes={"file": [None, filename]},
+    )
+
+
+EXPORT_COLUMNS = [
+    Column("drive_id", "活动编号", kind="int", width=10), Column("drive", "捐款活动", width=22), Column("org", "组织工会", width=22),
+    Column("kind", "捐款人类型", kind="choice", choices=DonorKind.choices, width=12), Column("name", "捐款人", width=20),
+    Column("amount", "金额", kind="decimal", width=12), Column("on", "捐款日期", kind="date", width=12),
+    Column("method", "方式", kind="choice", choices=Method.choices, width=8), Column("note", "备注", width=24),
+]
+
+
+def donations_export(*, actor: Actor, org: Org | None, path: Path | str | None = None, subtree: bool = True,
+                     start=None, end=None) -> Path:
+    """Donation rows (reversals as negative rows) of a union, without any ID number."""
+    actor.require("donations.view")
+    target = org or actor.org
+    actor.require_covers(target)
+    qs = selectors.records(actor, org=target, start=start, end=end)
+    if not subtree:
+        qs = qs.filter(drive__org=target)
+    path = Path(path or export_path("donations"))
+    out = XlsxWriter(path)
+    ws = out.sheet("捐款明细", EXPORT_COLUMNS)
+    n = 0
+    for n, d in enumerate(qs.order_by("drive__starts_on", "drive_id", "on", "id").iterator(chunk_size=2000), start=1):
+        out.write_row(ws, n, EXPORT_COLUMNS, {"drive_id": d.drive_id, "drive": d.drive.name, "org": d.drive.org.name, "kind": d.kind,
+                                              "name": d.name, "amount": d.amount, "on": d.on, "method": d.method, "note": d.note})
+    out.close()
+    audit_record(actor=actor, action="donation.export", object_type="donations.Donation", org=target,
+                 message=f"导出{n}笔捐款（{target.name}{'及下级' if subtree else ''}）", changes={"rows": [None, n]})
+    return path
+
+
+def register_exchange() -> None:
+    from gonghui.core.exchange import Exchange, register
+
+    register(Exchange(
+        kind="donations", label="捐款", template=donations_template,
+        importer=lambda *, actor, path, org, mode, dry_run, progress=None, filename="": donations_import(
+            actor=actor, path=path, org=org, mode=mode, dry_run=dry_run, progress=progress, filename=filename),
+        exporter=lambda *, actor, org, path, subtree, start, end: donations_export(
+            actor=actor, org=org, path=path, subtree=subtree, start=start, end=end),
+    ))
