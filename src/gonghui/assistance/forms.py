@@ -20,6 +20,14 @@ def _blank(choices, label="未填"):
     return [("", label)] + list(choices)
 
 
+def _tick_boxes(form) -> None:
+    """StyledForm gives a multiple-checkbox list the text-box class, which draws every box
+    as a full-width input; give its boxes the checkbox class instead."""
+    for f in form.fields.values():
+        if isinstance(f.widget, forms.CheckboxSelectMultiple):
+            f.widget.attrs["class"] = "form-check-input"
+
+
 class HouseholdForm(StyledForm):
     causes = forms.MultipleChoiceField(label="致困原因", choices=Cause.choices, widget=forms.CheckboxSelectMultiple, help_text="可多选。")
     size = forms.IntegerField(label="家庭人口", min_value=1, max_value=30, initial=1)
@@ -36,6 +44,10 @@ class HouseholdForm(StyledForm):
     health = forms.CharField(label="健康状况", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     disability = forms.CharField(label="残疾情况", max_length=500, required=False)
     situation = forms.CharField(label="困难情况说明", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _tick_boxes(self)
 
 
 class HouseholdCreateForm(HouseholdForm):
@@ -111,6 +123,7 @@ class BatchForm(PackageForm):
     def __init__(self, *args, household_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["households"].choices = household_choices
+        _tick_boxes(self)
 
 
 class ReverseForm(StyledForm):
@@ -134,3 +147,33 @@ class RecordFilterForm(forms.Form):
     start = forms.DateField(required=False)
     end = forms.DateField(required=False)
     month = forms.RegexField(required=False, regex=r"^\d{4}-\d{2}$")
+
+
+class DibaoLineForm(StyledForm):
+    region_code = forms.CharField(label="地区代码", max_length=12, help_text="民政部门使用的6位行政区划代码，如 330100（杭州市）。")
+    region_name = forms.CharField(label="地区", max_length=50, help_text="如：杭州市")
+    year = forms.IntegerField(label="年度", help_text="该标准执行的年份。")
+    monthly_amount = forms.CharField(label="低保标准（元/人·月）", max_length=20, help_text="每人每月的金额，如 1185。")
+    note = forms.CharField(label="说明", max_length=200, required=False, help_text="如：文件号、执行起始日期。")
+
+    def __init__(self, *args, line=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if line is not None:  # a line's region and year identify it: change the figure, not the key
+            for name in ("region_code", "year"):
+                self.fields[name].disabled = True
+                self.fields[name].required = False
+                self.fields[name].help_text = "已登记的标准不能改地区和年度；如录错，请新增正确的一条。"
+
+
+class DibaoFilterForm(forms.Form):
+    region = forms.CharField(required=False, max_length=50)
+    year = forms.IntegerField(required=False, min_value=1900, max_value=2200)
+
+
+class RegionForm(StyledForm):
+    org_code = forms.CharField(label="工会编码", max_length=32, help_text="本工会或下级工会；下级工会未设置时沿用上级的地区。")
+    region_code = forms.ChoiceField(label="低保地区", choices=())
+
+    def __init__(self, *args, regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region_code"].choices = [("", "请选择")] + [(code, f"{name}（{code}）") for code, name in regions]

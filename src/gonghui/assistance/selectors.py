@@ -7,9 +7,17 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.shortcuts import get_object_or_404
 
 from gonghui.assistance.choices import MANAGED, Cause, Funding, Occasion, Status, Step, Tier, YearClass
-from gonghui.assistance.models import AssistanceBatch, AssistanceRecord, Household, HouseholdSpell
+from gonghui.assistance.models import (
+    AssistanceBatch,
+    AssistanceRecord,
+    DibaoLine,
+    Household,
+    HouseholdSpell,
+    RegionSetting,
+)
 from gonghui.assistance.services import VERIFY_EVERY_DAYS
 from gonghui.core.actor import Actor
 from gonghui.core.scope import get_scoped_or_404
@@ -141,10 +149,14 @@ def record_search(actor: Actor, *, org: Org | None = None, occasion: str = "", f
     return qs
 
 
+CENT = Decimal("0.01")
+
+
 def totals(qs) -> dict:
     agg = qs.aggregate(cash=Sum("cash"), goods=Sum("goods_value"), n=Count("id", filter=Q(reversal_of__isnull=True)),
                        households=Count("household", distinct=True))
-    cash, goods = agg["cash"] or Decimal(0), agg["goods"] or Decimal(0)
+    # quantized: SQLite sums decimals to "1400", PostgreSQL to "1400.00"
+    cash, goods = (Decimal(agg[k] or 0).quantize(CENT) for k in ("cash", "goods"))
     return {"cash": cash, "goods": goods, "total": cash + goods, "records": agg["n"], "households": agg["households"]}
 
 
@@ -201,3 +213,33 @@ def figures(actor: Actor, org: Org, *, on: dt.date, year: int) -> dict:
         "per_household": (sums["total"] / sums["households"]).quantize(Decimal("0.01")) if sums["households"] else Decimal(0),
         "due": due_for_verification(actor, org, on).count(),
     }
+
+
+# --- 低保 lines and regions ---------------------------------------------------------------------
+
+
+def dibao_lines(*, region: str = "", year: int | None = None) -> QuerySet:
+    """The lines (shared by every union, not secret): by region code or name, and year."""
+    qs = DibaoLine.objects.all()
+    region = (region or "").strip()
+    if region:
+        qs = qs.filter(region_code=region) if region.isdigit() else qs.filter(region_name__contains=region)
+    if year:
+        qs = qs.filter(year=year)
+    return qs.order_by("region_code", "-year")
+
+
+def dibao_line_get(pk) -> DibaoLine:
+    return get_object_or_404(DibaoLine, pk=pk)
+
+
+def dibao_regions() -> list[tuple[str, str]]:
+    """[(code, name of its latest line)] of every region with a line on file."""
+    names: dict[str, str] = {}
+    for code, name in DibaoLine.objects.order_by("region_code", "-year").values_list("region_code", "region_name"):
+        names.setdefault(code, name)
+    return list(names.items())
+
+
+def region_settings_for(actor: Actor) -> QuerySet:
+    return RegionSetting.objects.for_actor(actor).select_related("org").order_by("org_path")

@@ -379,42 +379,88 @@ def household_view_sensitive(*, actor: Actor, household: Household) -> Household
 
 @audited("assistance.region", object_type="assistance.RegionSetting")
 def region_set(*, actor: Actor, org: Org, region_code: str) -> RegionSetting:
+    """Which 低保 region `org` (and the unions below it that set none) uses."""
     actor.require("assistance.manage")
     actor.require_covers(org)
     code = (region_code or "").strip()
+    if not code:
+        raise ValidationError({"region_code": "请选择低保地区。"})
     if not DibaoLine.objects.filter(region_code=code).exists():
         raise ValidationError({"region_code": f"没有地区代码“{code}”的低保标准，请先录入。"})
+    old = RegionSetting.objects.filter(org=org).values_list("region_code", flat=True).first()
     setting, _ = RegionSetting.objects.update_or_create(org=org, defaults={"org_path": org.path, "region_code": code})
-    audit_record(actor=actor, action="assistance.region", obj=setting, org=org, changes={"region_code": [None, code]})
+    if old != code:
+        audit_record(actor=actor, action="assistance.region", obj=setting, org=org, changes={"region_code": [old, code]})
     return setting
 
 
-@audited("assistance.dibao", object_type="assistance.DibaoLine")
-def dibao_line_save(*, actor: Actor, region_code: str, region_name: str, year: int, monthly_amount) -> DibaoLine:
+MAX_DIBAO = Decimal("20000")  # yuan per person-month; a larger figure is almost surely a yearly one
+
+
+def dibao_year_range() -> tuple[int, int]:
+    """Years a 低保 line may be entered for: from 2000 to next year (lines are announced ahead)."""
+    return 2000, dt.date.today().year + 1
+
+
+def dibao_editable(actor: Actor) -> bool:
     """The lines are shared by every union: only an installation-wide administrator edits them."""
+    return actor.can("assistance.manage") and (
+        actor.is_operator or (actor.role == "sysadmin" and actor.org is not None and actor.org.parent_id is None))
+
+
+@audited("assistance.dibao", object_type="assistance.DibaoLine")
+def dibao_line_save(*, actor: Actor, region_code: str, region_name: str, year: int, monthly_amount, note: str = "",
+                    line: DibaoLine | None = None) -> DibaoLine:
+    """Add a line, or change `line` (its region and year stay; saving confirms a sample)."""
     actor.require("assistance.manage")
-    if not (actor.is_operator or (actor.role == "sysadmin" and actor.org is not None and actor.org.parent_id is None)):
+    if not dibao_editable(actor):
         raise PermissionDenied("低保标准由平台最高一级的系统管理员维护。")
+    if line is not None:
+        region_code, year = line.region_code, line.year
     errors = {}
-    if not (region_code or "").strip().isdigit():
-        errors["region_code"] = "地区代码应为数字，如 330100。"
-    if not (region_name or "").strip():
+    region_code = str(region_code or "").strip()
+    if not (region_code.isdigit() and region_code.isascii() and len(region_code) in (6, 12)):
+        errors["region_code"] = "地区代码应为6位（或12位）数字行政区划代码，如 330100。"
+    region_name = str(region_name or "").strip()
+    if not region_name:
         errors["region_name"] = "请填写地区名称。"
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
-        errors["year"] = "年度应为四位年份。"
+    elif len(region_name) > 50:
+        errors["region_name"] = "地区名称不能超过50个字。"
+    first, last = dibao_year_range()
+    if isinstance(year, bool) or not isinstance(year, int) or not first <= year <= last:
+        errors["year"] = f"年度应为{first}年至{last}年之间的四位年份。"
     try:
-        amount = Decimal(_money(monthly_amount, "低保标准") or "0")
-        if amount <= 0:
-            errors["monthly_amount"] = "低保标准应大于0。"
-    except ValidationError as exc:
-        errors["monthly_amount"] = exc.messages[0]
+        amount = Decimal(str(monthly_amount if monthly_amount is not None else "").replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        amount = None
+    if amount is None or not amount.is_finite():
+        errors["monthly_amount"] = "低保标准应为金额（元/人·月），如 1185。"
+    elif amount <= 0:
+        errors["monthly_amount"] = "低保标准应大于0。"
+    elif amount > MAX_DIBAO:
+        errors["monthly_amount"] = f"低保标准是每人每月的金额，不能超过{MAX_DIBAO:,}元；请检查是否填成了年标准。"
+    else:
+        amount = amount.quantize(Decimal("0.01"))
+    if line is None and "region_code" not in errors and "year" not in errors \
+            and DibaoLine.objects.filter(region_code=region_code, year=year).exists():
+        errors["year"] = f"地区代码{region_code}已有{year}年的低保标准，请在列表中修改。"
     if errors:
         raise ValidationError(errors)
-    line, _ = DibaoLine.objects.update_or_create(
-        region_code=region_code.strip(), year=year,
-        defaults={"region_name": region_name.strip(), "monthly_amount": amount, "is_sample": False, "note": ""},
-    )
-    audit_record(actor=actor, action="assistance.dibao", obj=line, changes={"monthly_amount": [None, amount]})
+    note = str(note or "").strip()[:200]
+    if line is None:
+        line = DibaoLine.objects.create(region_code=region_code, region_name=region_name, year=year, monthly_amount=amount,
+                                        note=note)
+        audit_record(actor=actor, action="assistance.dibao", obj=line,
+                     changes={"monthly_amount": [None, amount]}, message=f"新增{region_name}{year}年低保标准")
+        return line
+    before = {"region_name": line.region_name, "monthly_amount": line.monthly_amount, "is_sample": line.is_sample, "note": line.note}
+    line.region_name, line.monthly_amount, line.is_sample, line.note = region_name, amount, False, note
+    after = {"region_name": region_name, "monthly_amount": amount, "is_sample": False, "note": note}
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if changes:
+        line.save()
+        audit_record(actor=actor, action="assistance.dibao", obj=line, changes=changes,
+                     message=f"修改{region_name}{year}年低保标准" + ("（确认示例数据）" if before["is_sample"] else ""))
     return line
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gonghui.assistance import selectors, services, sheets
@@ -16,11 +17,14 @@ from gonghui.assistance.forms import (
     ApplyForm,
     ArchiveFilterForm,
     BatchForm,
+    DibaoFilterForm,
+    DibaoLineForm,
     FamilyForm,
     HouseholdCreateForm,
     HouseholdForm,
     RecordFilterForm,
     RecordForm,
+    RegionForm,
     ReverseForm,
     StepForm,
     TierForm,
@@ -359,3 +363,77 @@ def stats(request):
     return render(request, "assistance/stats.html", {"on": on, "year": year, "f": selectors.figures(actor, actor.org, on=on, year=year)})
 
 
+
+
+# --- 低保 lines and regions ------------------------------------------------------------------
+
+
+@staff_view("assistance.view")
+def dibao_list(request):
+    form = DibaoFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    actor = request.actor
+    return render(request, "assistance/dibao_list.html", {
+        "form": form, "lines": selectors.dibao_lines(region=data.get("region", ""), year=data.get("year"))[:500],
+        "can_edit": services.dibao_editable(actor), "region": services.region_of(actor.org) if actor.org else "",
+    })
+
+
+def _require_dibao_editor(actor) -> None:
+    if not services.dibao_editable(actor):
+        raise PermissionDenied("低保标准由平台最高一级的系统管理员维护。")
+
+
+@staff_view("assistance.manage")
+def dibao_edit(request, line_id=None):
+    actor = request.actor
+    _require_dibao_editor(actor)
+    line = selectors.dibao_line_get(line_id) if line_id is not None else None
+    initial = {"year": dt.date.today().year} if line is None else {
+        "region_code": line.region_code, "region_name": line.region_name, "year": line.year,
+        "monthly_amount": line.monthly_amount, "note": "" if line.is_sample else line.note}
+    form = DibaoLineForm(request.POST or None, initial=initial, line=line)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            saved = services.dibao_line_save(actor=actor, region_code=d.get("region_code") or "", region_name=d["region_name"],
+                                             year=d.get("year"), monthly_amount=d["monthly_amount"], note=d.get("note", ""),
+                                             line=line)
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, f"已保存{saved.region_name}{saved.year}年低保标准：每人每月{saved.monthly_amount}元。")
+            return redirect(f"{reverse('assistance:dibao')}?region={saved.region_code}")
+    title = "新增低保标准" if line is None else f"修改低保标准：{line.region_name}{line.year}年"
+    return render(request, "assistance/dibao_form.html", {"form": form, "title": title, "line": line})
+
+
+@staff_view("assistance.view")
+def region(request):
+    actor = request.actor
+    can_manage = actor.can("assistance.manage")
+    regions = selectors.dibao_regions()
+    form = RegionForm(request.POST or None, regions=regions,
+                      initial={"org_code": actor.org.code, "region_code": services.region_of(actor.org)})
+    if request.method == "POST":
+        actor.require("assistance.manage")
+        if form.is_valid():
+            org = _org(request, form.cleaned_data["org_code"])
+            if org is None:
+                form.add_error("org_code", "找不到该编码的工会，或它不在您的管辖范围内。")
+            else:
+                try:
+                    services.region_set(actor=actor, org=org, region_code=form.cleaned_data["region_code"])
+                except ValidationError as exc:
+                    form.apply_errors(exc)
+                else:
+                    code = form.cleaned_data["region_code"]
+                    messages.success(request, f"已将“{org.name}”的低保地区设为{dict(regions).get(code, '')}（{code}）。")
+                    return redirect("assistance:region")
+    code = services.region_of(actor.org)
+    names = dict(regions)
+    return render(request, "assistance/region.html", {
+        "form": form, "can_manage": can_manage, "settings": selectors.region_settings_for(actor)[:500],
+        "current": code, "current_name": names.get(code, ""),
+        "line": services.dibao_line_for(actor.org, dt.date.today().year),
+    })
