@@ -96,7 +96,7 @@ def test_it_sends_a_new_year_batch_and_prints_the_sign_sheet(page, personas, tre
     expect(sheet.locator("tfoot")).to_contain_text("合计")
     expect(sheet.locator("tfoot td.num").first).to_have_text("1,500")
     expect(sheet.locator("tfoot")).to_contain_text("现金与物品合计 1,500 元")
-    expect(page.locator(".meta")).to_contain_text("共 3 户，合计 1,500 元")
+    expect(page.locator(".meta")).to_contain_text("共 3 户，现金 1,500 元，物品折价 0 元，合计 1,500 元")
     content = page.content()
     for h in deep:
         assert h.head.id_number not in content
