@@ -258,6 +258,12 @@ def _decide(actor: Actor, transfer: Transfer, state: str, reason: str) -> None:
     transfer.save(update_fields=["state", "reason", "decided_by", "decided_at"])
 
 
+# Callables (*, actor, member, from_org, to_org, on) run inside the confirming transaction
+# when a member changes union, for modules whose records follow the member (a hardship
+# archive, …). Registered from AppConfig.ready().
+MEMBER_MOVED_HOOKS: list = []
+
+
 @audited("member.transfer.confirm", object_type="members.Transfer")
 def transfer_confirm(*, actor: Actor, transfer: Transfer) -> Member:
     """The receiving union (or a union above both) accepts: the member moves."""
@@ -274,6 +280,8 @@ def transfer_confirm(*, actor: Actor, transfer: Transfer) -> Member:
     _event(member, EventKind.TRANSFER_IN, on, transfer.to_org, actor=actor, other=transfer.from_org, note=transfer.note)
     member.org, member.org_path = transfer.to_org, transfer.to_org.path
     member.save(update_fields=["org", "org_path", "updated_at"])
+    for hook in MEMBER_MOVED_HOOKS:
+        hook(actor=actor, member=member, from_org=transfer.from_org, to_org=transfer.to_org, on=on)
     _decide(actor, transfer, TransferState.CONFIRMED, "")
     audit_record(actor=actor, action="member.transfer.confirm", obj=transfer, org=transfer.to_org,
                  changes={"org": [transfer.from_org_id, transfer.to_org_id]})
