@@ -50,6 +50,10 @@ class Column:
     width: int = 16
 
     def parse(self, raw, *, formula: bool = False):
+        if (raw is None or raw == "") and not formula:
+            if self.required:
+                raise CellError(f"“{self.header}”不能为空。")
+            return None if self.kind in ("date", "int", "decimal") else ("" if self.kind != "bool" else False)
         if formula:
             raise CellError(f"“{self.header}”是公式，请改为直接填写内容（可复制后“选择性粘贴为数值”）。")
         if self.kind == "date":
@@ -93,6 +97,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def to_text(raw) -> str:
     if raw is None:
         return ""
+    if type(raw) is str and raw.isprintable():
+        # The common case, checked in C: no control characters, tabs or odd spaces.
+        text = raw.strip()
+        if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_PREFIXES:
+            text = text[1:]
+        return text
     if isinstance(raw, bool):
         return "是" if raw else "否"
     if isinstance(raw, float) and raw.is_integer():
@@ -218,6 +228,9 @@ def _decode_csv(data: bytes) -> str:
     raise SheetError("无法识别 CSV 文件的编码，请另存为“CSV UTF-8”或 GBK 编码，或直接上传 Excel 文件。")
 
 
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
 def _first_sheet_part(zf: zipfile.ZipFile) -> str | None:
     """The zip member of the workbook's first sheet (the one calamine reads as index 0)."""
     from defusedxml.ElementTree import fromstring
@@ -245,6 +258,9 @@ def _xlsx_formula_cells(path: Path) -> set[tuple[int, int]]:
         with zipfile.ZipFile(path) as zf:
             first = _first_sheet_part(zf)
             if first is None:
+                return found
+            # Most files have no formula at all: a byte search says so without parsing.
+            if not _FORMULA_TAG.search(zf.read(first)):
                 return found
             with zf.open(first) as fh:
                 ref = None
