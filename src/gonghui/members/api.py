@@ -67,7 +67,7 @@ def list_members(request, q: str = "", org: str = "", subtree: bool = True, stat
     request.actor.require("member.view")
     target = org_get_by_code(request.actor, org) if org else None
     qs = selectors.member_search(request.actor, q=q, org=target, subtree=subtree, status=status)
-    page = keyset_page(qs, order=("name_pinyin", "id"), cursor=cursor, size=100)
+    page = keyset_page(qs, order=selectors.search_order(q) or ("name_pinyin", "id"), cursor=cursor, size=100)
     return {"items": page.rows, "next_cursor": page.next_cursor}
 
 

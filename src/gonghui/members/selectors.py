@@ -81,10 +81,54 @@ def search_q(q: str) -> Q:
         return Q(phone_hash=phone_hash(cleaned)) | Q(card_no=cleaned)
     if looks_like_pinyin(q):
         key = q.replace(" ", "").lower()
-        return Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key) | Q(card_no=q.upper())
+        column = pinyin_column(key)
+        return _prefix(column, key) | Q(card_no=q.upper())
     if cleaned.isalnum() and any(ch.isdigit() for ch in cleaned):
         return Q(card_no=q.strip())
-    return Q(name__startswith=q)
+    return _prefix("name", q.strip())
+
+
+def pinyin_column(key: str) -> str:
+    """zs, ls, zsf → initials; zhang, zhangsan → full pinyin (a syllable has a vowel)."""
+    return "name_pinyin" if any(ch in "aeiouv" for ch in key) else "name_initials"
+
+
+def search_order(q: str) -> tuple[str, str] | None:
+    """The order that lets a name or pinyin search walk its own index (None: default)."""
+    q = (q or "").strip()
+    cleaned = _clean(q)
+    if not q or _ID_LIKE.match(cleaned) or _PHONE_LIKE.match(cleaned):
+        return None
+    if looks_like_pinyin(q):
+        return (pinyin_column(q.replace(" ", "").lower()), "id")
+    if cleaned.isalnum() and any(ch.isdigit() for ch in cleaned):
+        return None
+    return ("name", "id")
+
+
+def _prefix(column: str, key: str) -> Q:
+    """column LIKE 'key%', plus the same set as a range where the database sorts by code
+    point, so that a plain index serves it under any such collation (C.UTF-8 included)."""
+    q = Q(**{f"{column}__startswith": key})
+    if key and codepoint_collation():
+        q &= Q(**{f"{column}__gte": key, f"{column}__lt": key[:-1] + chr(ord(key[-1]) + 1)})
+    return q
+
+
+_collation_cache: dict[str, bool] = {}
+
+
+def codepoint_collation() -> bool:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return True  # SQLite compares text by bytes (BINARY)
+    if connection.alias not in _collation_cache:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW lc_collate")
+            value = cursor.fetchone()[0]
+        _collation_cache[connection.alias] = value.split(".")[0] in ("C", "POSIX")
+    return _collation_cache[connection.alias]
 
 
 def timeline(member: Member) -> list[MembershipEvent]:

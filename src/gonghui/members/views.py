@@ -57,7 +57,9 @@ def _filters(request):
 def member_list(request):
     form, qs, org = _filters(request)
     sort, order = sort_order(request, SORTS, "name")
-    page = keyset_page(qs, order=order, cursor=request.GET.get("cursor"), size=50)
+    # A name or pinyin search is ordered by the column it searches, so it walks one index.
+    searched = selectors.search_order(request.GET.get("q", "")) if "sort" not in request.GET else None
+    page = keyset_page(qs, order=searched or order, cursor=request.GET.get("cursor"), size=50)
     return render(request, "members/list.html", {"form": form, "page": page, "default_sort": "name", "filter_org": org})
 
 
