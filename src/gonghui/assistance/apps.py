@@ -9,7 +9,7 @@ class AssistanceConfig(AppConfig):
     def ready(self):
         from gonghui.assistance import demo
         from gonghui.assistance.panels import dashboard_panel
-        from gonghui.assistance.services import hardship_block_deactivation
+        from gonghui.assistance.services import hardship_block_deactivation, household_follow_member
         from gonghui.assistance.sheets import register_exchange
         from gonghui.audit.registry import register_actions
         from gonghui.core.context_processors import register_nav
@@ -17,6 +17,7 @@ class AssistanceConfig(AppConfig):
         from gonghui.core.permissions import Role, register_permissions
         from gonghui.core.scope import register_path_copy
         from gonghui.core.views import DASHBOARD_PANELS
+        from gonghui.members.services import MEMBER_MOVED_HOOKS
         from gonghui.orgs.services import DEACTIVATION_CHECKS
 
         everything = {"assistance.view", "assistance.manage", "assistance.sensitive"}
@@ -39,6 +40,7 @@ class AssistanceConfig(AppConfig):
             "hardship.tier": "确定困难类别",
             "hardship.transition": "困难档案状态变动",
             "hardship.verify": "困难档案年度核实",
+            "hardship.transfer": "困难档案随会员转会",
             "hardship.view": "查看困难家庭敏感信息",
             "hardship.import": "导入困难职工档案",
             "hardship.export": "导出困难职工档案",
@@ -46,6 +48,8 @@ class AssistanceConfig(AppConfig):
             "assistance.batch": "批量发放帮扶",
             "assistance.reverse": "冲销帮扶记录",
             "assistance.sign": "帮扶签收",
+            "assistance.sign_sheet": "打印帮扶签收表",
+            "assistance.correct": "更正帮扶记录",
             "assistance.import": "导入帮扶记录",
             "assistance.export": "导出帮扶发放名单",
             "assistance.region": "设置低保地区",
@@ -55,5 +59,7 @@ class AssistanceConfig(AppConfig):
         register_exchange()
         if dashboard_panel not in DASHBOARD_PANELS:
             DASHBOARD_PANELS.append(dashboard_panel)
+        if household_follow_member not in MEMBER_MOVED_HOOKS:
+            MEMBER_MOVED_HOOKS.append(household_follow_member)
         if hardship_block_deactivation not in DEACTIVATION_CHECKS:
             DEACTIVATION_CHECKS.append(hardship_block_deactivation)

@@ -48,6 +48,8 @@ class Step(models.TextChoices):
     RETURN = "return", "返困"
     REJECT = "reject", "不予建档"
     TIER = "tier", "确定困难类别"
+    TRANSFER = "transfer", "随会员转会"
+    REAPPLY = "reapply", "重新申请"
 
 
 # step -> (statuses it may start from, status it leads to)
@@ -58,6 +60,7 @@ TRANSITIONS: dict[str, tuple[frozenset, str]] = {
     Step.ASSIST: (frozenset({Status.FILED}), Status.ASSISTING),
     Step.CLOSE: (frozenset({Status.FILED, Status.ASSISTING}), Status.CLOSED),
     Step.RETURN: (frozenset({Status.CLOSED}), Status.ASSISTING),
+    Step.REAPPLY: (frozenset({Status.REJECTED}), Status.APPLIED),
 }
 
 

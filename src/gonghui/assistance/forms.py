@@ -64,6 +64,7 @@ class ApplyForm(HouseholdForm):
 class TierForm(StyledForm):
     tier = forms.ChoiceField(label="困难类别", choices=Tier.choices)
     reason = forms.CharField(label="调整理由", max_length=200, required=False, help_text="与系统建议不同时必填。")
+    on = forms.DateField(label="日期", widget=DateInput(), required=False, help_text="补录以往档案时填写实际日期；不填为今天。")
 
 
 class StepForm(StyledForm):

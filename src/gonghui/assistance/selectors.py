@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
@@ -34,6 +35,22 @@ def household_get(actor: Actor, pk) -> Household:
 
 def household_of_member(member) -> Household | None:
     return Household.objects.filter(head=member).first()
+
+
+def member_by_id_number(actor: Actor, number: str):
+    """The member of the actor's subtree with this resident ID number, matched exactly on
+    the blind index (never a name search). ValidationError when malformed or unknown."""
+    from gonghui.core.validators import parse_resident_id
+    from gonghui.members.selectors import members_for
+    from gonghui.members.services import id_hash
+
+    if not (number or "").strip():
+        raise ValidationError("请填写身份证号。")
+    parsed = parse_resident_id(number)  # ValidationError in Chinese when malformed
+    member = members_for(actor).select_related("org").filter(id_hash=id_hash(parsed.number)).first()
+    if member is None:
+        raise ValidationError("在您管辖的工会中找不到该身份证号的会员，请先登记会员。")
+    return member
 
 
 def household_search(actor: Actor, *, org: Org | None = None, subtree: bool = True, status: str = "", tier: str = "",
@@ -105,8 +122,15 @@ def year_classes(actor: Actor, org: Org, year: int) -> dict[int, str]:
     return {pk: YearClass.NEW if pk in new else YearClass.RETURNED if pk in returned else YearClass.STOCK for pk in ids}
 
 
-def timeline(household: Household) -> list[HouseholdSpell]:
-    return list(household.spells.order_by("starts_on", "id"))
+def timeline(household: Household, actor: Actor | None = None) -> list[HouseholdSpell]:
+    """The archive's spells. Their notes hold the reasons for an override, 脱困, 返困 or
+    不予建档, which are as sensitive as the income behind them: blanked unless `actor` may
+    see assistance.sensitive."""
+    spells = list(household.spells.order_by("starts_on", "id"))
+    if actor is None or not actor.can("assistance.sensitive"):
+        for s in spells:
+            s.note = ""
+    return spells
 
 
 # --- assistance records ----------------------------------------------------------------
@@ -153,11 +177,24 @@ CENT = Decimal("0.01")
 
 
 def totals(qs) -> dict:
-    agg = qs.aggregate(cash=Sum("cash"), goods=Sum("goods_value"), n=Count("id", filter=Q(reversal_of__isnull=True)),
-                       households=Count("household", distinct=True))
+    # amounts are net of reversals (the mirror cancels the original); counts take only the
+    # records that stand: neither a reversal nor reversed (the mirror's related_name is "reversal")
+    standing = Q(reversal_of__isnull=True, reversal__isnull=True)
+    agg = qs.aggregate(cash=Sum("cash"), goods=Sum("goods_value"), n=Count("id", filter=standing),
+                       households=Count("household", filter=standing, distinct=True))
     # quantized: SQLite sums decimals to "1400", PostgreSQL to "1400.00"
     cash, goods = (Decimal(agg[k] or 0).quantize(CENT) for k in ("cash", "goods"))
     return {"cash": cash, "goods": goods, "total": cash + goods, "records": agg["n"], "households": agg["households"]}
+
+
+def list_totals(qs, *, dated: bool, today: dt.date | None = None) -> dict:
+    """The totals line of a list page: over the filtered records when a date range or month
+    was chosen, otherwise over the current year only (not the whole subtree's history on
+    every load); "year" says which."""
+    if dated:
+        return {**totals(qs), "year": None}
+    year = (today or dt.date.today()).year
+    return {**totals(qs.filter(on__gte=dt.date(year, 1, 1), on__lte=dt.date(year, 12, 31))), "year": year}
 
 
 def batches_for(actor: Actor) -> QuerySet:
@@ -170,7 +207,7 @@ def batch_get(actor: Actor, pk) -> AssistanceBatch:
 
 def batch_rows(batch: AssistanceBatch) -> list[AssistanceRecord]:
     return list(batch.records.filter(reversal_of__isnull=True).exclude(reversal__isnull=False)
-                .select_related("member", "household").order_by("member__name_pinyin", "id"))
+                .select_related("member", "household", "org").order_by("member__name_pinyin", "id"))
 
 
 # --- statistics ------------------------------------------------------------------------
@@ -182,10 +219,11 @@ def figures(actor: Actor, org: Org, *, on: dt.date, year: int) -> dict:
     tiers = breakdown_as_of(actor, org, on, "tier")
     statuses = breakdown_as_of(actor, org, on, "status", statuses=Status.values)
     causes = []
-    for c in Cause:
-        n = count_as_of(actor, org, on, cause=c)
-        if n:
-            causes.append((c.label, n, f"?cause={c.value}&status=managed"))
+    if actor.can("assistance.sensitive"):  # causes (illness, disability, …) are sensitive details
+        for c in Cause:
+            n = count_as_of(actor, org, on, cause=c)
+            if n:
+                causes.append((c.label, n, f"?cause={c.value}&status=managed"))
     classes = year_classes(actor, org, year)
     per_class = {c: 0 for c in YearClass.values}
     for c in classes.values():
@@ -205,6 +243,7 @@ def figures(actor: Actor, org: Org, *, on: dt.date, year: int) -> dict:
         "tiers": [(Tier(k).label if k else "未定级", v, f"?tier={k}&status=managed") for k, v in sorted(tiers.items())],
         "statuses": [(Status(k).label, v, f"?status={k}") for k, v in sorted(statuses.items())],
         "causes": causes,
+        "show_causes": actor.can("assistance.sensitive"),
         "classes": [(YearClass(k).label, v, f"?year_class={k}&year={year}") for k, v in per_class.items()],
         "occasions": [(Occasion(k).label, float(v or 0), f"?occasion={k}&start={start}&end={end}") for k, v in by_occasion.items()],
         "funding": [(Funding(k).label, float(v or 0), f"?funding={k}&start={start}&end={end}") for k, v in by_funding.items()],

@@ -60,10 +60,12 @@ MAX_MONEY = Decimal("100000000")
 # --- the tier rule ---------------------------------------------------------------------
 
 
-def suggest_tier(*, income: Decimal, expenses: Decimal, size: int, line: Decimal | None,
+def suggest_tier(*, income: Decimal | None, expenses: Decimal, size: int, line: Decimal | None,
                  causes=(), hardship_spending: Decimal | None = None) -> str:
-    """The tier the rule suggests ("" when none applies). `line` is the monthly 低保 line."""
-    if line is not None and size >= 1:
+    """The tier the rule suggests ("" when none applies). `line` is the monthly 低保 line.
+    An unknown income (None, a blank field) is not an income of 0: the 低保 comparison and
+    the 80 % spending test are skipped, and only an accident cause can suggest a tier."""
+    if income is not None and line is not None and size >= 1:
         yearly_per_household = (income - expenses)  # compared with line × 12 × size
         limit = line * 12 * size
         if yearly_per_household < limit:
@@ -72,7 +74,7 @@ def suggest_tier(*, income: Decimal, expenses: Decimal, size: int, line: Decimal
             return Tier.RELATIVE
     if set(causes) & ACCIDENT_CAUSES:
         return Tier.ACCIDENT
-    if hardship_spending is not None and hardship_spending > ACCIDENT_SHARE * income:
+    if income is not None and hardship_spending is not None and hardship_spending > ACCIDENT_SHARE * income:
         return Tier.ACCIDENT
     return ""
 
@@ -159,7 +161,7 @@ def _suggest(household: Household, on: dt.date) -> None:
     household.region_code = line.region_code if line else ""
     household.dibao_year = line.year if line else None
     household.suggested_tier = suggest_tier(
-        income=household.income or Decimal(0), expenses=household.expenses or Decimal(0), size=household.size,
+        income=household.income, expenses=household.expenses or Decimal(0), size=household.size,
         line=line.monthly_amount if line else None, causes=household.cause_list,
         hardship_spending=Decimal(household.hardship_spending) if household.hardship_spending else None,
     )
@@ -347,9 +349,56 @@ def household_transition(*, actor: Actor, household: Household, step: str, on: d
     elif step == Step.RETURN:
         household.closed_on, household.close_reason = None, ""
         household.last_verified_on = on
+    elif step == Step.REAPPLY:
+        household.applied_on = on
     household.save()
     audit_record(actor=actor, action="hardship.transition", obj=household, changes={"status": [old, new_status]},
                  message=f"{label} {on:%Y-%m-%d} {reason}".strip())
+    return household
+
+
+@audited("hardship.transfer", object_type="assistance.Household")
+def household_follow_member(*, actor: Actor, member: Member, from_org: Org, to_org: Org, on: dt.date) -> Household | None:
+    """A MEMBER_MOVED_HOOKS hook: the archive headed by a member who transfers moves with
+    them to the new union, with a spell there from `on` keeping its status and tier. It
+    runs inside the confirmation of the transfer, whose actor holds member.manage."""
+    household = Household.objects.select_for_update().filter(head=member).first()
+    if household is None or household.org_id == to_org.pk:
+        return household
+    old_org = household.org
+    household.org, household.org_path = to_org, to_org.path
+    household.save(update_fields=["org", "org_path", "updated_at"])
+    last = _last_spell(household)
+    on = max(on, last.starts_on) if last is not None else on
+    _move(household, step=Step.TRANSFER, status=household.status, tier=household.tier, on=on, actor=actor,
+          note=f"{old_org.name} → {to_org.name}")
+    audit_record(actor=actor, action="hardship.transfer", obj=household, org=to_org,
+                 changes={"org": [old_org.pk, to_org.pk]}, message=f"随会员转会：{old_org.name} → {to_org.name}")
+    return household
+
+
+@audited("hardship.apply", object_type="assistance.Household")
+def household_reapply(*, actor: Actor, member: Member, **fields) -> Household:
+    """A member whose application was not accepted (不予建档) applies again from the
+    self-service login: the same archive (one per head) goes back to 申请 with the new details."""
+    actor.require("self.member")
+    if actor.user is None or member.user_id != actor.user.pk:
+        raise PermissionDenied("只能为本人提出申请。")
+    household = Household.objects.select_for_update().filter(head=member).first()
+    if household is None or household.status != Status.REJECTED:
+        raise ValidationError("只有未予建档的申请可以重新提出。")
+    on = dt.date.today()
+    before = snapshot(household, ARCHIVE_FIELDS)
+    for key, value in _clean_archive(fields).items():
+        setattr(household, key, value)
+    _suggest(household, on)
+    _move(household, step=Step.REAPPLY, status=Status.APPLIED, tier=household.tier, on=on, actor=actor, note="本人重新申请")
+    household.status, household.applied_on, household.self_applied = Status.APPLIED, on, True
+    household.save()
+    audit_record(actor=actor, action="hardship.apply", obj=household,
+                 changes={"status": [Status.REJECTED, Status.APPLIED],
+                          **field_changes(before, snapshot(household, ARCHIVE_FIELDS), sensitive=SENSITIVE)},
+                 message=f"{member.name}（本人重新申请）")
     return household
 
 
@@ -603,8 +652,13 @@ def record_reverse(*, actor: Actor, record: AssistanceRecord, reason: str, on: d
         raise ValidationError({"reason": "冲销记录不能再冲销。"})
     if AssistanceRecord.objects.filter(reversal_of=record).exists():
         raise ValidationError({"reason": "该记录已冲销。"})
+    on = on or record.on  # by default the reversal offsets the original in the same period
+    if on < record.on:
+        raise ValidationError({"on": f"冲销日期不能早于原记录日期（{record.on:%Y-%m-%d}）。"})
+    if on > max(dt.date.today(), record.on):  # a record dated ahead may be reversed on its own date
+        raise ValidationError({"on": "冲销日期不能晚于今天。"})
     mirror = AssistanceRecord.objects.create(
-        org=record.org, org_path=record.org_path, on=on or dt.date.today(), occasion=record.occasion,
+        org=record.org, org_path=record.org_path, on=on, occasion=record.occasion,
         household=record.household, member=record.member, cash=-record.cash,
         goods=[{**g, "value": str(-Decimal(g.get("value") or "0"))} for g in record.goods],
         goods_value=-record.goods_value, funding=record.funding, partner_name=record.partner_name,
@@ -613,6 +667,42 @@ def record_reverse(*, actor: Actor, record: AssistanceRecord, reason: str, on: d
     )
     audit_record(actor=actor, action="assistance.reverse", obj=record, changes={"reversal": [None, mirror.pk]}, message=reason)
     return mirror
+
+
+@audited("assistance.correct", object_type="assistance.AssistanceRecord")
+def record_correct(*, actor: Actor, record: AssistanceRecord, reason: str, on: dt.date, occasion: str, funding: str,
+                   cash=0, goods=(), partner_name: str = "", handled_by: str = "", note: str = "",
+                   reversed_on: dt.date | None = None) -> AssistanceRecord:
+    """更正: reverse `record` and issue the corrected package to the same beneficiary, in the
+    same batch (so the batch's 签收表 and totals show the corrected row), all or nothing."""
+    actor.require("assistance.manage")
+    actor.require_covers(record.org)
+    cash, items, goods_value, partner_name = _clean_package(on=on, occasion=occasion, cash=cash, goods=goods,
+                                                            funding=funding, partner_name=partner_name)
+    record_reverse(actor=actor, record=record, reason=reason, on=reversed_on)
+    new = _new_record(actor=actor, org=record.org, household=record.household, member=record.member, on=on,
+                      occasion=occasion, cash=cash, items=items, goods_value=goods_value, funding=funding,
+                      partner_name=partner_name, handled_by=handled_by, note=note, batch=record.batch)
+    audit_record(actor=actor, action="assistance.correct", obj=new,
+                 changes={"corrects": [None, record.pk], "cash": [record.cash, cash], "goods_value": [record.goods_value, goods_value],
+                          "batch": [None, record.batch_id]},
+                 message=f"更正帮扶记录#{record.pk}：{(reason or '').strip()}"[:200])
+    return new
+
+
+@audited("assistance.sign_sheet", object_type="assistance.AssistanceBatch")
+def batch_sign_sheet(*, actor: Actor, batch: AssistanceBatch) -> list[AssistanceRecord]:
+    """The rows of a batch's printed 签收表 (names and masked ID numbers of the households):
+    printing it is recorded like an export."""
+    from gonghui.assistance import selectors
+
+    actor.require("assistance.view")
+    actor.require_covers(batch.org)
+    rows = selectors.batch_rows(batch)
+    audit_record(actor=actor, action="assistance.sign_sheet", obj=batch, org=batch.org,
+                 changes={"batch": [None, batch.pk], "rows": [None, len(rows)]},
+                 message=f"打印签收表{batch.title}：{len(rows)}行")
+    return rows
 
 
 @audited("assistance.sign", object_type="assistance.AssistanceRecord")

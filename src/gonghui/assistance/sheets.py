@@ -286,16 +286,23 @@ def payments_export(*, actor: Actor, queryset, path=None, label: str = "") -> Pa
     path = Path(path or export_path("assistance-payments"))
     out = XlsxWriter(path)
     ws = out.sheet("发放名单", PAYMENT_COLUMNS)
-    total, n = Decimal(0), 0
+    cash, goods, n = Decimal(0), Decimal(0), 0
     for n, r in enumerate(queryset.select_related("member", "org").order_by("on", "id"), start=1):
-        total += r.total
+        cash += r.cash or 0
+        goods += r.goods_value or 0
         out.write_row(ws, n, PAYMENT_COLUMNS, {
             "no": n, "name": r.member.name, "id_masked": r.member.id_masked, "org": r.org.name, "occasion": r.get_occasion_display(),
             "on": r.on, "cash": r.cash, "goods": r.goods_text, "goods_value": r.goods_value, "funding": r.get_funding_display(),
             "signed": r.signed, "note": r.note,
         })
+    total = cash + goods
+    cash_col = next(i for i, c in enumerate(PAYMENT_COLUMNS) if c.key == "cash")
+    goods_col = next(i for i, c in enumerate(PAYMENT_COLUMNS) if c.key == "goods_value")
     ws.write_string(n + 1, 0, "合计")
-    ws.write_number(n + 1, 6, float(total), out.money)
+    ws.write_number(n + 1, cash_col, float(cash), out.money)
+    ws.write_number(n + 1, goods_col, float(goods), out.money)
+    ws.write_string(n + 2, 0, "现金与物品价值总计（元）")
+    ws.write_number(n + 2, goods_col, float(total), out.money)
     out.explain(PAYMENT_COLUMNS, title="帮扶发放名单 说明", notes=["身份证号已按规定遮蔽。冲销记录以负数列示，合计为冲销后的净额。"])
     out.close()
     audit_record(actor=actor, action="assistance.export", object_type="assistance.AssistanceRecord",
@@ -309,6 +316,7 @@ def hardship_export(*, actor: Actor, org: Org, path, subtree: bool = True, start
     org = org or actor.org
     actor.require_covers(org)
     sensitive = actor.can("assistance.sensitive")
+    reveal = actor.can("member.reveal")  # the head's full ID number is a member detail, not a hardship one
     columns = HARDSHIP_COLUMNS + [Column("tier", "困难类别", kind="choice", choices=Tier.choices, width=10),
                                   Column("status", "状态", kind="choice", choices=Status.choices, width=8)]
     qs = Household.objects.for_actor(actor).filter(org_path__startswith=org.path) if subtree else Household.objects.for_actor(actor).filter(org=org)
@@ -320,15 +328,18 @@ def hardship_export(*, actor: Actor, org: Org, path, subtree: bool = True, start
     ws = out.sheet("困难职工档案", columns)
     n = 0
     for n, h in enumerate(qs.select_related("head").order_by("org_path", "id"), start=1):
-        values = {"id_number": h.head.id_number if sensitive else h.head.id_masked, "name": h.head.name, "applied_on": h.applied_on,
-                  "size": h.size, "tier": h.tier, "status": h.status}
+        values = {"id_number": h.head.id_number if reveal else h.head.id_masked, "name": h.head.name, "applied_on": h.applied_on,
+                  "tier": h.tier, "status": h.status}
         if sensitive:
-            values.update(causes=h.cause_labels, annual_income=h.income, rigid_expenses=h.expenses,
+            values.update(size=h.size, causes=h.cause_labels, annual_income=h.income, rigid_expenses=h.expenses,
                           hardship_spending=Decimal(h.hardship_spending) if h.hardship_spending else None, housing=h.housing,
                           hukou=h.hukou, insurance=h.insurance, zero_employment=h.zero_employment, single_parent=h.single_parent,
                           health=h.health, situation=h.situation)
         out.write_row(ws, n, columns, values)
-    out.explain(columns, title="困难职工档案 导出说明", notes=["收入、健康等敏感信息" + ("为完整信息，请妥善保管。" if sensitive else "未导出（无权限）。")])
+    out.explain(columns, title="困难职工档案 导出说明", notes=[
+        "家庭人口、收入、健康等敏感信息" + ("为完整信息，请妥善保管。" if sensitive else "未导出（无权限）。"),
+        "户主身份证号" + ("为完整号码。" if reveal else "已按规定遮蔽。"),
+    ])
     out.close()
     audit_record(actor=actor, action="hardship.export", object_type="assistance.Household", org=org,
                  message=f"导出困难职工档案{n}户" + ("（含敏感信息）" if sensitive else "（不含敏感信息）"), changes={"rows": [None, n]})

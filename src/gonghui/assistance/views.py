@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gonghui.assistance import selectors, services, sheets
-from gonghui.assistance.choices import MANAGED
+from gonghui.assistance.choices import MANAGED, Status
 from gonghui.assistance.forms import (
     ApplyForm,
     ArchiveFilterForm,
@@ -31,7 +31,7 @@ from gonghui.assistance.forms import (
 )
 from gonghui.core.http import staff_view
 from gonghui.core.paging import keyset_page
-from gonghui.members.selectors import member_of_user, member_search
+from gonghui.members.selectors import member_of_user
 from gonghui.orgs.selectors import org_get_by_code
 
 ARCHIVE_KEYS = ("causes", "size", "annual_income", "rigid_expenses", "hardship_spending", "housing", "hukou", "insurance",
@@ -54,12 +54,14 @@ def _archive_values(data: dict) -> dict:
     return values
 
 
-def _member_by_id(actor, number):
-    """A member of the actor's subtree named by ID number (None when not found)."""
-    number = (number or "").strip()
-    if not number:
+def _member_by_id(form, field, actor):
+    """The member of the actor's subtree with the ID number in `field` (the error is put on
+    the form and None returned when it is malformed or unknown)."""
+    try:
+        return selectors.member_by_id_number(actor, form.cleaned_data[field])
+    except ValidationError as exc:
+        form.add_error(field, exc.messages[0])
         return None
-    return member_search(actor, q=number, status="all").first()
 
 
 # --- archives ------------------------------------------------------------------------------
@@ -86,10 +88,8 @@ def create(request):
     actor = request.actor
     form = HouseholdCreateForm(request.POST or None, initial={"applied_on": dt.date.today(), "size": 1})
     if request.method == "POST" and form.is_valid():
-        head = _member_by_id(actor, form.cleaned_data["head_id_number"])
-        if head is None:
-            form.add_error("head_id_number", "在您管辖的工会中找不到该身份证号的会员，请先登记会员。")
-        else:
+        head = _member_by_id(form, "head_id_number", actor)
+        if head is not None:
             try:
                 h = services.household_create(actor=actor, head=head, on=form.cleaned_data["applied_on"],
                                               **_archive_values(form.cleaned_data))
@@ -111,7 +111,7 @@ def detail(request, household_id):
     records = selectors.record_search(actor, household=h).order_by("-on", "-id")[:50]
     return render(request, "assistance/detail.html", {
         "h": h, "sensitive": sensitive, "can_manage": actor.can("assistance.manage"),
-        "family": list(h.family.all()) if sensitive else [], "spells": selectors.timeline(h), "records": records,
+        "family": list(h.family.all()) if sensitive else [], "spells": selectors.timeline(h, actor), "records": records,
         "per_capita": services.per_capita_monthly(h.income, h.expenses or 0, h.size) if sensitive and h.income is not None else None,
         "line": services.dibao_line_for(h.org, h.dibao_year) if h.dibao_year else None,
         "tier_form": TierForm(initial={"tier": h.tier or h.suggested_tier}), "step_form": StepForm(initial={"on": dt.date.today()}),
@@ -158,7 +158,7 @@ def _post_action(request, household_id, form_class, call, ok):
 @staff_view("assistance.manage")
 def tier(request, household_id):
     return _post_action(request, household_id, TierForm, lambda h, d: services.household_confirm_tier(
-        actor=request.actor, household=h, tier=d["tier"], reason=d["reason"]), "已确定困难类别。")
+        actor=request.actor, household=h, tier=d["tier"], reason=d["reason"], on=d.get("on")), "已确定困难类别。")
 
 
 @require_POST
@@ -208,16 +208,18 @@ def apply(request):
     if member is None:
         raise Http404("您的账号没有关联会员信息。")
     existing = selectors.household_of_member(member)
+    reapply = existing is not None and existing.status == Status.REJECTED
     form = ApplyForm(request.POST or None, initial={"size": 1})
-    if existing is None and request.method == "POST" and form.is_valid():
+    if (existing is None or reapply) and request.method == "POST" and form.is_valid():
+        apply_once = services.household_reapply if reapply else services.household_apply
         try:
-            services.household_apply(actor=request.actor, member=member, **_archive_values(form.cleaned_data))
+            apply_once(actor=request.actor, member=member, **_archive_values(form.cleaned_data))
         except ValidationError as exc:
             form.apply_errors(exc)
         else:
             messages.success(request, "已提交困难帮扶申请，工会审核后会与您联系。")
             return redirect("assistance:apply")
-    return render(request, "assistance/apply.html", {"form": form, "existing": existing, "m": member})
+    return render(request, "assistance/apply.html", {"form": form, "existing": existing, "m": member, "reapply": reapply})
 
 
 # --- assistance records ------------------------------------------------------------------------
@@ -228,15 +230,15 @@ def _record_filters(request):
     data = form.cleaned_data if form.is_valid() else {}
     qs = selectors.record_search(request.actor, occasion=data.get("occasion", ""), funding=data.get("funding", ""),
                                  start=data.get("start"), end=data.get("end"), month=data.get("month", ""))
-    return form, qs
+    return form, qs, bool(data.get("start") or data.get("end") or data.get("month"))
 
 
 @staff_view("assistance.view")
 def records(request):
-    form, qs = _record_filters(request)
+    form, qs, dated = _record_filters(request)
     page = keyset_page(qs, order=("-on", "-id"), cursor=request.GET.get("cursor"), size=50)
     return render(request, "assistance/records.html", {
-        "form": form, "page": page, "sums": selectors.totals(qs), "can_manage": request.actor.can("assistance.manage"),
+        "form": form, "page": page, "sums": selectors.list_totals(qs, dated=dated), "can_manage": request.actor.can("assistance.manage"),
         "batches": selectors.batches_for(request.actor).order_by("-on", "-id")[:20],
     })
 
@@ -246,10 +248,8 @@ def record_create(request):
     actor = request.actor
     form = RecordForm(request.POST or None, initial={"on": dt.date.today(), "funding": "own"})
     if request.method == "POST" and form.is_valid():
-        m = _member_by_id(actor, form.cleaned_data["id_number"])
-        if m is None:
-            form.add_error("id_number", "在您管辖的工会中找不到该身份证号的会员。")
-        else:
+        m = _member_by_id(form, "id_number", actor)
+        if m is not None:
             h = selectors.household_of_member(m)
             try:
                 services.record_create(actor=actor, household=h, member=m, note=form.cleaned_data["note"], **form.package())
@@ -331,7 +331,7 @@ def batch(request, batch_id):
 @staff_view("assistance.view")
 def sign_sheet(request, batch_id):
     b = selectors.batch_get(request.actor, batch_id)
-    rows = selectors.batch_rows(b)
+    rows = services.batch_sign_sheet(actor=request.actor, batch=b)
     return render(request, "assistance/sign_sheet.html", {"b": b, "rows": rows, "sums": selectors.totals(b.records.all())})
 
 
