@@ -5,6 +5,7 @@ units and non-member persons by name)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -16,6 +17,7 @@ from gonghui.donations.models import Donation, DonorKind, Drive
 from gonghui.orgs.models import Org
 
 ZERO = Decimal("0.00")
+_ID_LIKE = re.compile(r"[0-9Xx][0-9Xx \-]*")  # what is typed for an ID number (never a name)
 
 
 def drives_for(actor: Actor) -> QuerySet:
@@ -184,6 +186,17 @@ def records(actor: Actor, *, drive: Drive | None = None, org: Org | None = None,
     return in_period(qs, start=start, end=end)
 
 
+def records_start(*, drive: Drive | None, month: str, start: dt.date | None, end: dt.date | None,
+                  org: Org | None = None, kind: str = "", today: dt.date | None = None) -> tuple[dt.date | None, bool]:
+    """The start date of the records page: a bare listing (not narrowed to a drive, a
+    union, a month, a donor type or a period, as the statistics' click-throughs are)
+    shows the current year only, so loading it never totals the whole subtree.
+    Returns (start, whether the current-year default applied)."""
+    if drive is not None or org is not None or month or kind or start or end:
+        return start, False
+    return dt.date((today or dt.date.today()).year, 1, 1), True
+
+
 def year_panel(actor: Actor, org: Org, year: int) -> dict:
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     drives = drives_for(actor).filter(org_path__startswith=org.path, starts_on__lte=end, ends_on__gte=start)
@@ -191,22 +204,70 @@ def year_panel(actor: Actor, org: Org, year: int) -> dict:
     return {"drives": drives.count(), "open": drives.filter(status="open").count(), **t}
 
 
+def _member_key(query: str) -> tuple[str, str]:
+    """("id", hash) for an ID number, ("name", name) for anything else; a malformed ID
+    number raises ValidationError with the Chinese reason."""
+    from gonghui.core.validators import parse_resident_id
+    from gonghui.members.services import id_hash
+
+    if _ID_LIKE.fullmatch(query):
+        return "id", id_hash(parse_resident_id(query).number)
+    return "name", query
+
+
+def resolve_members(actor: Actor, drive: Drive, queries) -> dict[str, object]:
+    """{query: Member or a Chinese reason} for the members of the drive's union (or below)
+    named by an ID number or an exact, unique name; one query for all (org preloaded)."""
+    from django.core.exceptions import ValidationError
+
+    from gonghui.members.models import Member
+
+    out: dict[str, object] = {}
+    keys: dict[str, tuple[str, str]] = {}
+    for raw in queries:
+        query = (raw or "").strip()
+        if raw in out or raw in keys:
+            continue
+        if not query:
+            out[raw] = "请填写会员姓名或身份证号。"
+            continue
+        try:
+            keys[raw] = _member_key(query)
+        except ValidationError as exc:
+            out[raw] = exc.messages[0]
+    names = {v for k, v in keys.values() if k == "name"}
+    hashes = {v for k, v in keys.values() if k == "id"}
+    by_name: dict[str, list] = {}
+    by_hash: dict[str, object] = {}
+    if names or hashes:
+        qs = (Member.objects.for_actor(actor).filter(org_path__startswith=drive.org_path)
+              .filter(Q(name__in=names) | Q(id_hash__in=hashes)).select_related("org"))
+        for m in qs:
+            by_hash[m.id_hash] = m
+            if m.name in names:
+                by_name.setdefault(m.name, []).append(m)
+    where = f"“{drive.org.name}”及其下级工会"
+    for raw, (kind, value) in keys.items():
+        query = raw.strip()
+        if kind == "id":
+            out[raw] = by_hash.get(value) or f"{where}中找不到该身份证号的会员。"
+            continue
+        found = by_name.get(value, [])
+        if len(found) == 1:
+            out[raw] = found[0]
+        elif found:
+            out[raw] = f"{where}有{len(found)}名会员都叫“{query}”，请改填身份证号。"
+        else:
+            out[raw] = f"{where}中找不到会员“{query}”（须填写完整姓名或身份证号）。"
+    return out
+
+
 def member_for_drive(actor: Actor, drive: Drive, query: str):
     """The one member of the drive's union (or below) named by an ID number or an exact
     name; raises ValidationError({"member": ...}) with a Chinese reason otherwise."""
     from django.core.exceptions import ValidationError
 
-    from gonghui.members.models import Member
-    from gonghui.members.selectors import search_q
-
-    query = (query or "").strip()
-    if not query:
-        raise ValidationError({"member": "请填写会员姓名或身份证号。"})
-    qs = Member.objects.for_actor(actor).filter(org_path__startswith=drive.org_path)
-    found = list(qs.filter(search_q(query))[:20])
-    exact = [m for m in found if m.name == query] or (found if len(found) == 1 else [])
-    if not found:
-        raise ValidationError({"member": f"在“{drive.org.name}”及其下级工会中找不到会员“{query}”。"})
-    if len(exact) != 1:
-        raise ValidationError({"member": f"有{len(found)}名会员与“{query}”相符，请改填身份证号。"})
-    return exact[0]
+    found = resolve_members(actor, drive, [query])[query]
+    if isinstance(found, str):
+        raise ValidationError({"member": found})
+    return found

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from gonghui.audit.services import audit_record, field_changes, snapshot
 from gonghui.core.actor import Actor
@@ -121,10 +122,13 @@ def check_drive_open(drive: Drive) -> None:
 
 def clean_donation(drive: Drive, *, actor: Actor, member=None, name: str = "", kind: str = "", amount=None,
                    on: dt.date | None = None, method: str = Method.CASH, note: str = "",
-                   today: dt.date | None = None, pending: list[dict] | None = None) -> dict:
+                   today: dt.date | None = None, pending: list[dict] | None = None,
+                   taken: set[tuple[int, dt.date]] | None = None) -> dict:
     """Validate one donation to `drive`; returns model values or raises ValidationError({field: msg}).
 
-    `pending` holds donations of the same batch not yet written (duplicate check)."""
+    `pending` holds donations of the same batch not yet written (duplicate check);
+    `taken`, when given, is the preloaded set of (member id, date) already standing in
+    the drive (see same_day_taken), so a batch needs no query per entry."""
     today = today or dt.date.today()
     errors: dict[str, str] = {}
     name = (name or "").strip()
@@ -173,7 +177,10 @@ def clean_donation(drive: Drive, *, actor: Actor, member=None, name: str = "", k
     if len(note) > 200:
         errors["note"] = "备注最多200个字。"
     if member is not None and on is not None and not note and "member" not in errors:
-        same_day = Donation.objects.filter(drive=drive, member=member, on=on, reversal_of__isnull=True, reversal__isnull=True).exists()
+        if taken is not None:
+            same_day = (member.pk, on) in taken
+        else:
+            same_day = Donation.objects.filter(drive=drive, member=member, on=on, reversal_of__isnull=True, reversal__isnull=True).exists()
         same_batch = any(p.get("member") is not None and p["member"].pk == member.pk and p["on"] == on for p in pending or [])
         if same_day or same_batch:
             errors["note"] = f"{member.name}当天已在本活动登记过捐款。如确为再次捐款，请在备注中说明。"
@@ -181,6 +188,15 @@ def clean_donation(drive: Drive, *, actor: Actor, member=None, name: str = "", k
         raise ValidationError(errors)
     return {"drive": drive, "org_path": drive.org_path, "kind": kind, "member": member, "name": name, "amount": amount,
             "on": on, "method": method, "note": note}
+
+
+def same_day_taken(drive: Drive, member_ids) -> set[tuple[int, dt.date]]:
+    """(member id, date) pairs of standing donations in `drive` by these members, in one query."""
+    ids = {pk for pk in member_ids if pk is not None}
+    if not ids:
+        return set()
+    qs = Donation.objects.filter(drive=drive, member_id__in=ids, reversal_of__isnull=True, reversal__isnull=True)
+    return set(qs.values_list("member_id", "on"))
 
 
 def _write(values: dict, *, actor: Actor, import_key: str = "") -> Donation:
@@ -213,13 +229,14 @@ def donation_batch(*, actor: Actor, drive: Drive, entries: list[dict], on: dt.da
     if not entries:
         raise ValidationError({"entries": "请至少填写一笔捐款。"})
     problems, pending = [], []
+    taken = same_day_taken(drive, [getattr(e.get("member"), "pk", None) for e in entries])
     for i, entry in enumerate(entries, start=1):
         label = entry.get("label") or f"第{i}条"
         try:
             pending.append(clean_donation(
                 drive, actor=actor, member=entry.get("member"), name=entry.get("name", ""), kind=entry.get("kind", ""),
                 amount=entry.get("amount"), on=entry.get("on") or on, method=entry.get("method") or method,
-                note=entry.get("note", ""), pending=pending,
+                note=entry.get("note", ""), pending=pending, taken=taken,
             ))
         except ValidationError as exc:
             problems.append(f"{label}：{'；'.join(exc.messages)}")
@@ -230,6 +247,81 @@ def donation_batch(*, actor: Actor, drive: Drive, entries: list[dict], on: dt.da
     audit_record(actor=actor, action="donation.batch", obj=drive, org=drive.org,
                  message=f"批量登记{len(created)}笔捐款，共{total}元", changes={"count": [None, len(created)], "total": [None, str(total)]})
     return created
+
+
+BATCH_PREFIXES = (("单位：", DonorKind.UNIT), ("单位:", DonorKind.UNIT), ("个人：", DonorKind.PERSON), ("个人:", DonorKind.PERSON))
+
+
+def batch_entries(*, actor: Actor, drive: Drive, text: str, default_amount: str = "") -> tuple[list[dict], list[str]]:
+    """Lines of a batch entry → entries for donation_batch, and the lines that could not be read.
+
+    Each line is "姓名或身份证号 [金额] [备注]"; "单位：" / "个人：" mark a unit / non-member
+    donor; a line without an amount takes `default_amount`. Members are resolved in one
+    query (exact name or ID number, see selectors.resolve_members)."""
+    from gonghui.donations import selectors
+
+    lines = []
+    for i, raw in enumerate((text or "").splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        kind = DonorKind.MEMBER
+        for prefix, k in BATCH_PREFIXES:
+            if line.startswith(prefix):
+                kind, line = k, line[len(prefix):].strip()
+                break
+        parts = line.replace("\u3000", " ").replace("\t", " ").split(None, 2)
+        who = parts[0] if parts else ""
+        amount = parts[1] if len(parts) > 1 else (default_amount or "")
+        note = parts[2] if len(parts) > 2 else ""
+        lines.append((f"第{i}行", kind, who, amount, note))
+    members = selectors.resolve_members(actor, drive, [who for _, kind, who, amount, _ in lines
+                                                       if kind == DonorKind.MEMBER and amount])
+    entries, problems = [], []
+    for label, kind, who, amount, note in lines:
+        if not amount:
+            problems.append(f"{label}：请填写金额，或填写统一金额。")
+            continue
+        entry = {"label": label, "amount": amount.removesuffix("元"), "note": note, "kind": kind}
+        if kind == DonorKind.MEMBER:
+            found = members[who]
+            if isinstance(found, str):
+                problems.append(f"{label}：{found}")
+                continue
+            entry["member"] = found
+        else:
+            entry["name"] = who
+        entries.append(entry)
+    return entries, problems
+
+
+@audited("donation.import", object_type="donations.Donation")
+def donation_import_write(*, actor: Actor, org: Org, rows: list[tuple[int, dict, str]], filename: str = "",
+                          batch: str = "", rejected: int = 0, known: int = 0) -> tuple[int, int]:
+    """Write the checked rows of an import, each under its content key: a key already
+    written (say by a concurrent import of the same file) counts as unchanged. Returns
+    (created, unchanged); `known` rows were found unchanged before (for the audit message)."""
+    actor.require("donations.manage")
+    actor.require_covers(org)
+    drives = {d.pk: d for d in Drive.objects.select_for_update().select_related("org")
+              .filter(pk__in={values["drive"].pk for _, values, _ in rows}).order_by("pk")}
+    for drive in drives.values():
+        actor.require_covers(drive.org)
+        check_drive_open(drive)
+    created = unchanged = 0
+    for rownum, values, key in rows:
+        try:
+            with transaction.atomic():
+                _write({**values, "drive": drives[values["drive"].pk]}, actor=actor, import_key=key)
+        except IntegrityError:
+            if not Donation.objects.filter(import_key=key).exists():
+                raise ValidationError({"entries": f"第{rownum}行无法保存，请核对后重新导入。"}) from None
+            unchanged += 1
+        else:
+            created += 1
+    audit_record(actor=actor, action="donation.import", object_type="donations.Donation", org=org,
+                 message=f"新建{created}，未变{unchanged + known}，拒绝{rejected}（批次{batch}）", changes={"file": [None, filename]})
+    return created, unchanged
 
 
 @audited("donation.reverse", object_type="donations.Donation")

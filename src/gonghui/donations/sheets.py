@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 
 from gonghui.audit.services import audit_record
 from gonghui.core.actor import Actor
@@ -112,31 +111,41 @@ def donations_import(*, actor: Actor, path: Path | str, org: Org | None, mode: s
 
     report.total = total = len(table.rows)
     errors: dict[int, list[str]] = {}
-    ready: list[tuple[int, dict, str]] = []
     drives: dict[str, object] = {}
-    seen: dict[str, int] = {}
+    parsed_rows = []
+    hashes: set[str] = set()
     for rownum, cells in table.rows:
         values, row_errors = parse_row(table, rownum, cells, COLUMNS, index)
         ref = values.get("drive") or ""
-        drive = drives.get(ref) if ref in drives else drives.setdefault(ref, selectors.drive_by_ref(actor, ref, under=org) if ref else None)
+        if ref not in drives:
+            drives[ref] = selectors.drive_by_ref(actor, ref, under=org) if ref else None
+        drive = drives[ref]
         if ref and drive is None:
             row_errors.append(f"找不到捐款活动“{ref}”（须为“{org.name}”或其下级工会的活动；同名活动请填活动编号）。")
         elif drive is not None and drive.status != DriveStatus.OPEN:
             row_errors.append(f"捐款活动“{drive.name}”已结束，不能导入捐款。")
-        member, number, name = None, values.get("id_number") or "", values.get("name") or ""
+        number, name, number_hash = values.get("id_number") or "", values.get("name") or "", ""
         if number and name:
             row_errors.append("“会员身份证号”和“单位或个人名称”只能填一项。")
         elif number:
             try:
-                parsed = parse_resident_id(number)
+                number_hash = id_hash(parse_resident_id(number).number)
             except ValidationError as exc:
                 row_errors.append(exc.messages[0])
             else:
-                member = Member.objects.for_actor(actor).filter(id_hash=id_hash(parsed.number)).first()
-                if member is None:
-                    row_errors.append("找不到该身份证号的会员（须为本工会或下级工会的会员）。")
+                hashes.add(number_hash)
         elif not name:
             row_errors.append("请填写会员身份证号，或单位/个人名称。")
+        parsed_rows.append((rownum, values, row_errors, drive, number, name, number_hash))
+
+    # one query for every member named by an ID number, one for the keys already imported
+    members = {m.id_hash: m for m in Member.objects.for_actor(actor).filter(id_hash__in=hashes).select_related("org")} if hashes else {}
+    candidates: list[tuple[int, dict, str, dict]] = []
+    seen: dict[str, int] = {}
+    for rownum, values, row_errors, drive, number, name, number_hash in parsed_rows:
+        member = members.get(number_hash) if number_hash else None
+        if number_hash and member is None:
+            row_errors.append("找不到该身份证号的会员（须为本工会或下级工会的会员）。")
         kind = values.get("kind") or (DonorKind.MEMBER if number else DonorKind.UNIT)
         if member is None and kind == DonorKind.MEMBER and name:
             row_errors.append("捐款人类型为“会员”时请填写身份证号。")
@@ -146,39 +155,62 @@ def donations_import(*, actor: Actor, path: Path | str, org: Org | None, mode: s
                    "note": values.get("note") or ""}
             base = _key(raw, 0)
             seen[base] = seen.get(base, 0) + 1
-            key = _key(raw, seen[base] - 1)
-            if Donation.objects.filter(import_key=key).exists():
-                report.unchanged += 1  # imported before: nothing to do
-                continue
-            pending = [v for _, v, _ in ready if v["drive"].pk == drive.pk]
-            try:
-                cleaned = services.clean_donation(drive, actor=actor, member=member, name="" if member else name,
-                                                  kind=kind, amount=values["amount"], on=values["on"],
-                                                  method=raw["method"], note=raw["note"], pending=pending)
-            except ValidationError as exc:
-                row_errors.extend(exc.messages)
-            else:
-                ready.append((rownum, cleaned, key))
-        if row_errors:
+            candidates.append((rownum, raw, _key(raw, seen[base] - 1), values))
+        elif row_errors:
             errors[rownum] = row_errors
+    existing = _existing_keys([key for _, _, key, _ in candidates])
+    taken: dict[int, set] = {}
+    for drive_pk in {raw["drive"].pk for _, raw, _, _ in candidates}:
+        drive = next(raw["drive"] for _, raw, _, _ in candidates if raw["drive"].pk == drive_pk)
+        taken[drive_pk] = services.same_day_taken(drive, [raw["member"].pk for _, raw, _, _ in candidates
+                                                          if raw["member"] is not None and raw["drive"].pk == drive_pk])
+    ready: list[tuple[int, dict, str]] = []
+    for rownum, raw, key, values in candidates:
+        if key in existing:
+            report.unchanged += 1  # imported before: nothing to do
+            continue
+        drive, member = raw["drive"], raw["member"]
+        pending = [v for _, v, _ in ready if v["drive"].pk == drive.pk]
+        try:
+            cleaned = services.clean_donation(drive, actor=actor, member=member, name="" if member else raw["name"],
+                                              kind=raw["kind"], amount=values["amount"], on=values["on"],
+                                              method=raw["method"], note=raw["note"], pending=pending,
+                                              taken=taken[drive.pk])
+        except ValidationError as exc:
+            errors.setdefault(rownum, []).extend(exc.messages)
+        else:
+            ready.append((rownum, cleaned, key))
 
-    fresh = ready
     report.errors = sorted((r, m) for r, msgs in errors.items() for m in msgs)
-    report.created = len(fresh)
+    report.created = len(ready)
     if dry_run or (report.errors and mode != "valid"):
         if not dry_run:
             report.created = report.unchanged = 0
             _audit(actor, org, shown, report, failed=True)
         progress(total, total)
         return report
-    with transaction.atomic():
-        for _rownum, values, key in fresh:
-            Donation.objects.create(recorded_by=actor.user if actor.user is not None and actor.user.pk else None,
-                                    import_key=key, **values)
-        report.written = True
-        _audit(actor, org, shown, report, failed=False)
+    try:
+        created, unchanged = services.donation_import_write(actor=actor, org=org, rows=ready, filename=shown,
+                                                            batch=report.batch, rejected=report.rejected,
+                                                            known=report.unchanged)
+    except (PermissionDenied, ValidationError) as exc:
+        report.file_error = "；".join(exc.messages) if isinstance(exc, ValidationError) else (str(exc) or "您没有导入捐款的权限。")
+        report.created = report.unchanged = 0
+        progress(total, total)
+        return report
+    report.created = created
+    report.unchanged += unchanged
+    report.written = True
     progress(total, total)
     return report
+
+
+def _existing_keys(keys: list[str]) -> set[str]:
+    """The import keys among `keys` already written, in one query per thousand."""
+    found: set[str] = set()
+    for i in range(0, len(keys), 1000):
+        found.update(Donation.objects.filter(import_key__in=keys[i:i + 1000]).values_list("import_key", flat=True))
+    return found
 
 
 def _audit(actor: Actor, org: Org | None, filename: str, report: ImportReport, *, failed: bool) -> None:

@@ -125,39 +125,6 @@ def donate(request, drive_id):
     return render(request, "donations/donate.html", {"form": form, "drive": drive})
 
 
-def parse_lines(actor, drive, text: str, default_amount: str) -> tuple[list[dict], list[str]]:
-    """Batch lines → entries for services.donation_batch, and the lines that could not be read."""
-    entries, problems = [], []
-    for i, raw in enumerate((text or "").splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        label = f"第{i}行"
-        kind = DonorKind.MEMBER
-        for prefix, k in (("单位：", DonorKind.UNIT), ("单位:", DonorKind.UNIT), ("个人：", DonorKind.PERSON), ("个人:", DonorKind.PERSON)):
-            if line.startswith(prefix):
-                kind, line = k, line[len(prefix):].strip()
-                break
-        parts = line.replace("\u3000", " ").replace("\t", " ").split(None, 2)
-        who = parts[0] if parts else ""
-        amount = parts[1] if len(parts) > 1 else default_amount
-        note = parts[2] if len(parts) > 2 else ""
-        if not amount:
-            problems.append(f"{label}：请填写金额，或填写统一金额。")
-            continue
-        entry = {"label": label, "amount": amount.removesuffix("元"), "note": note, "kind": kind}
-        if kind == DonorKind.MEMBER:
-            try:
-                entry["member"] = selectors.member_for_drive(actor, drive, who)
-            except ValidationError as exc:
-                problems.append(f"{label}：{exc.messages[0]}")
-                continue
-        else:
-            entry["name"] = who
-        entries.append(entry)
-    return entries, problems
-
-
 @staff_view("donations.manage")
 def batch(request, drive_id):
     actor = request.actor
@@ -165,7 +132,8 @@ def batch(request, drive_id):
     form = BatchForm(request.POST or None, initial={"on": min(dt.date.today(), drive.ends_on)})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        entries, problems = parse_lines(actor, drive, data["lines"], data.get("default_amount", ""))
+        entries, problems = services.batch_entries(actor=actor, drive=drive, text=data["lines"],
+                                                   default_amount=data.get("default_amount", ""))
         if problems:
             form.add_error("lines", problems)
         else:
@@ -269,9 +237,11 @@ def records(request):
     drive = None
     if request.GET.get("drive", "").isdigit():
         drive = selectors.drive_get(actor, int(request.GET["drive"]))
-    qs = selectors.records(actor, drive=drive, org=org if request.GET.get("org") else None, month=request.GET.get("month", "")[:7],
-                           kind=request.GET.get("kind", ""), start=start, end=end)
+    month, kind, org = request.GET.get("month", "")[:7], request.GET.get("kind", ""), org if request.GET.get("org") else None
+    start, this_year = selectors.records_start(drive=drive, org=org, month=month, kind=kind, start=start, end=end)
+    qs = selectors.records(actor, drive=drive, org=org, month=month, kind=kind, start=start, end=end)
     page = keyset_page(qs, order=("-on", "-id"), cursor=request.GET.get("cursor"), size=50)
-    return render(request, "donations/records.html", {"page": page, "drive": drive, "org": org if request.GET.get("org") else None,
-                                                       "form": form, "totals": selectors.totals(qs), "month": request.GET.get("month", "")[:7],
-                                                       "kind": dict(DonorKind.choices).get(request.GET.get("kind", ""), "")})
+    return render(request, "donations/records.html", {"page": page, "drive": drive, "org": org,
+                                                       "form": form, "totals": selectors.totals(qs), "month": month,
+                                                       "this_year": this_year,
+                                                       "kind": dict(DonorKind.choices).get(kind, "")})
