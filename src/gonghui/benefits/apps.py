@@ -19,9 +19,9 @@ class BenefitsConfig(AppConfig):
 
         register_permissions(
             {"benefits.view": "查看会员慰问", "benefits.manage": "发放会员慰问", "benefits.override": "批准超标准慰问",
-             "benefits.rules": "维护慰问标准"},
-            {Role.CHAIR: {"benefits.view", "benefits.manage", "benefits.override"},
-             Role.OFFICER: {"benefits.view", "benefits.manage"},
+             "benefits.rules": "维护慰问标准", "benefits.sensitive": "查看慰问中的病情信息"},
+            {Role.CHAIR: {"benefits.view", "benefits.manage", "benefits.override", "benefits.sensitive"},
+             Role.OFFICER: {"benefits.view", "benefits.manage", "benefits.sensitive"},
              Role.FINANCE: {"benefits.view"},
              Role.AUDITOR: {"benefits.view"}},
         )
@@ -40,6 +40,7 @@ class BenefitsConfig(AppConfig):
             "benefit.correct": "更正会员慰问",
             "benefit.import": "导入会员慰问",
             "benefit.export": "导出会员慰问",
+            "benefit.illness.view": "查看慰问中的病情信息",
             "benefit.ruleset.create": "新建慰问标准",
             "benefit.ruleset.update": "修改慰问标准",
             "benefit.ruleset.choose": "选用慰问标准",

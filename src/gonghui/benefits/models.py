@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from gonghui.core.fields import EncryptedTextField
 from gonghui.core.scope import ScopedQuerySet
 
 
@@ -49,12 +50,15 @@ class PathScopedQuerySet(ScopedQuerySet):
 
 class RuleSetQuerySet(models.QuerySet):
     def visible_to(self, actor):
-        """Platform-wide rule sets, and those owned by a union in the actor's subtree."""
+        """Platform-wide rule sets, those owned by a union in the actor's subtree, and those of
+        the unions above it (a branch must be able to read the rules it works under)."""
         if actor.is_operator:
             return self
         if actor.org is None:
             return self.none()
-        return self.filter(Q(org__isnull=True) | Q(org_path__startswith=actor.org.path))
+        parts = [p for p in actor.org.path.split("/") if p]
+        ancestors = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+        return self.filter(Q(org__isnull=True) | Q(org_path__startswith=actor.org.path) | Q(org_path__in=ancestors))
 
 
 class RuleSet(models.Model):
@@ -158,8 +162,10 @@ class BenefitRecord(models.Model):
     amount = models.DecimalField("金额（元）", max_digits=10, decimal_places=2)
     goods = models.CharField("物品/说明", max_length=200, blank=True)
     # 住院: what the illness is, so "once per illness per year" can be checked. Health data
-    # is sensitive: shown only to staff of the union, never in exports to other modules.
-    illness = models.CharField("病情/住院事由", max_length=100, blank=True)
+    # is sensitive (PIPL): stored encrypted, shown only to roles with "benefits.sensitive"
+    # through an audited service call; the comparison uses the keyed hash `illness_index`.
+    illness = EncryptedTextField("病情/住院事由", blank=True, default="")
+    illness_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
     batch = models.ForeignKey(BenefitBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="records")
     ruleset = models.ForeignKey(RuleSet, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="适用标准")
     violations = models.JSONField("超出的标准", default=list, blank=True)

@@ -11,9 +11,12 @@ from django.db.models.functions import TruncMonth
 from gonghui.benefits.models import BenefitBatch, BenefitRecord, Kind, RuleChoice, RuleSet
 from gonghui.core.actor import Actor
 from gonghui.core.scope import get_scoped_or_404
-from gonghui.members.choices import GOOD_STANDING, Gender
+from gonghui.members.choices import GOOD_STANDING, Gender, Status
 from gonghui.members.models import Member
 from gonghui.orgs.models import Org
+
+# Member statuses that can still receive a benefit (a retiree gets 退休慰问 and festivals).
+RECEIVING = (*GOOD_STANDING, Status.RETIRED)
 
 # --- rule sets ------------------------------------------------------------------------------
 
@@ -156,9 +159,10 @@ SELECTIONS = {
 def eligible_members(
     actor: Actor, org: Org, *, subtree: bool = True, selection: str = "all", month: int | None = None, ids=()
 ) -> QuerySet:
-    """Members a batch is for: in good standing at `org` (and below), by selection."""
+    """Members a batch is for at `org` (and below), by selection: in good standing, or for
+    an explicit list any status that can still receive a benefit (retirees included)."""
     actor.require_covers(org)
-    qs = Member.objects.for_actor(actor).filter(status__in=GOOD_STANDING)
+    qs = Member.objects.for_actor(actor).filter(status__in=RECEIVING if selection == "list" else GOOD_STANDING)
     qs = qs.filter(org_path__startswith=org.path) if subtree else qs.filter(org=org)
     if selection == "women":
         qs = qs.filter(gender=Gender.FEMALE)
@@ -199,11 +203,20 @@ def figures(actor: Actor, org: Org, start: dt.date, end: dt.date) -> dict:
         m = m.date() if isinstance(m, dt.datetime) else m
         last = (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
         months.append((f"{m.year}年{m.month}月", float(row["total"] or 0), f"?start={m}&end={last}"))
-    children = []
-    for child in Org.objects.filter(parent=org, is_active=True).order_by("code"):
-        total = qs.filter(org_path__startswith=child.path).aggregate(t=Sum("amount"))["t"] or Decimal(0)
-        if total:
-            children.append((child.display_name, float(total), f"?org={child.code}&subtree=1&start={start}&end={end}"))
+    # One grouped query, rolled up to the child unions by path prefix.
+    by_path = qs.values("org_path").annotate(total=Sum("amount"), n=Count("id")).order_by()
+    child_list = list(Org.objects.filter(parent=org, is_active=True).order_by("code"))
+    sums: dict = {c.path: Decimal(0) for c in child_list}
+    for row in by_path:
+        path = row["org_path"]
+        if path == org.path:
+            continue
+        rest = path[len(org.path):]
+        child_path = org.path + rest.split("/", 1)[0] + "/"
+        if child_path in sums:
+            sums[child_path] += row["total"] or Decimal(0)
+    children = [(c.display_name, float(sums[c.path]), f"?org={c.code}&subtree=1&start={start}&end={end}")
+                for c in child_list if sums[c.path]]
     return {
         "total": totals["total"] or Decimal(0), "n": totals["n"], "people": totals["people"], "overrides": overrides,
         "kinds": [r[:3] for r in kinds], "kind_rows": kinds, "months": months, "children": children,
@@ -211,8 +224,9 @@ def figures(actor: Actor, org: Org, start: dt.date, end: dt.date) -> dict:
 
 
 def year_total(member: Member, kind: str, year: int) -> Decimal:
-    """What a member received of a kind in a year (reversals netted). Unscoped: callers
-    pass a member they already hold."""
+    """What a member received of a kind in a year (reversals netted), platform-wide: the
+    annual cap is per person across the platform, so amounts given by another union (e.g.
+    before a transfer) count. Unscoped on purpose; pages must label it 全平台累计."""
     total = BenefitRecord.objects.filter(member=member, kind=kind, on__year=year).aggregate(t=Sum("amount"))["t"]
     return total or Decimal(0)
 
@@ -230,6 +244,28 @@ def member_by_key(actor: Actor, text: str) -> Member | None:
     qs = Member.objects.for_actor(actor).select_related("org")
     found = qs.filter(search_q(text)).first() if _ID_LIKE.match(cleaned) else qs.filter(card_no=text).first()
     return found
+
+
+def listed_members(actor: Actor, org: Org, lines, *, subtree: bool = True) -> tuple[list[Member], list[str]]:
+    """The members an explicit batch list names, and a Chinese reason for every listed key
+    that cannot be used (unknown, outside the chosen union, or a status that receives no
+    benefit): nothing listed is left out silently."""
+    problems, found, seen = [], [], set()
+    for line in lines:
+        key = line.strip()
+        if not key:
+            continue
+        m = member_by_key(actor, key)
+        if m is None:
+            problems.append(f"{key}：找不到该会员，或不在您的管辖范围内")
+        elif not (m.org_path.startswith(org.path) if subtree else m.org_id == org.pk):
+            problems.append(f"{key}（{m.name}）：不属于“{org.name}”" + ("及其下级工会" if subtree else ""))
+        elif m.status not in RECEIVING:
+            problems.append(f"{key}（{m.name}）：会籍状态为“{m.get_status_display()}”，不能发放会员慰问")
+        elif m.pk not in seen:
+            seen.add(m.pk)
+            found.append(m)
+    return found, problems
 
 
 def members_by_keys(actor: Actor, lines) -> tuple[list[Member], list[str]]:

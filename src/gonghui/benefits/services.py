@@ -28,16 +28,15 @@ from gonghui.benefits.models import (
     RuleSet,
 )
 from gonghui.core.actor import Actor
+from gonghui.core.crypto import blind_index
 from gonghui.core.formats import cn_date, yuan
 from gonghui.core.services import audited
-from gonghui.members.choices import GOOD_STANDING, Status
 from gonghui.members.models import Member
 from gonghui.orgs.models import Org
 
 MAX_AMOUNT = Decimal("100000")
 DAYS_AHEAD = 31  # a batch may be prepared up to a month before it is handed out
-# Member statuses that can still receive a benefit (a retiree gets 退休慰问 and festivals).
-RECEIVING = (*GOOD_STANDING, Status.RETIRED)
+RECEIVING = selectors.RECEIVING
 
 
 @dataclass
@@ -79,6 +78,12 @@ class Check:
 
 def illness_key(text: str) -> str:
     return "".join((text or "").split()).lower()
+
+
+def illness_index(text: str) -> str:
+    """The keyed hash of an illness, for "same illness" comparisons without the text."""
+    key = illness_key(text)
+    return blind_index(key, purpose="illness") if key else ""
 
 
 def _label(kind: str, festival: str = "") -> str:
@@ -140,9 +145,9 @@ def _existing(plan: list[Planned], exclude_ids=()) -> tuple[dict, dict]:
         base = base.exclude(pk__in=list(exclude_ids))
         for member_id, kind, on, amount in base.values_list("member_id", "kind", "on", "amount"):
             totals[(member_id, kind, on.year)] += amount
-        sick = base.filter(kind=Kind.HOSPITAL, reversal_of__isnull=True, is_reversed=False).exclude(illness="")
-        for member_id, on, illness in sick.values_list("member_id", "on", "illness"):
-            visited.setdefault((member_id, on.year, illness_key(illness)), on)
+        sick = base.filter(kind=Kind.HOSPITAL, reversal_of__isnull=True, is_reversed=False).exclude(illness_index="")
+        for member_id, on, index in sick.values_list("member_id", "on", "illness_index"):
+            visited.setdefault((member_id, on.year, index), on)
     return totals, visited
 
 
@@ -179,9 +184,11 @@ def check_plan(plan: list[Planned], *, exclude_ids=()) -> Check:
             add("annual", f"{m.name}：{Kind(p.kind).label}全年累计将达{yuan(totals[key])}元，"
                           f"超过{rs}每人每年{yuan(rule.annual_cap)}元")
         if rule.once_per_illness and p.kind == Kind.HOSPITAL:
-            ikey = (m.pk, p.on.year, illness_key(p.illness))
+            # The illness itself stays out of the message: messages are stored on the
+            # record, shown to every benefits.view role and copied into the audit log.
+            ikey = (m.pk, p.on.year, illness_index((p.illness or "").strip()[:100]))
             if ikey in visited:
-                add("illness", f"{m.name}：同一病情（{p.illness.strip()}）{p.on.year}年已于{cn_date(visited[ikey])}慰问过，"
+                add("illness", f"{m.name}：同一病情本年度已于{cn_date(visited[ikey])}慰问过，"
                                f"{rs}规定同一病情每年慰问一次")
             else:
                 visited[ikey] = p.on
@@ -213,10 +220,11 @@ def _audit_override(actor: Actor, org: Org, obj, check: Check, reason: str) -> N
 
 
 def _record(p: Planned, *, actor: Actor, ruleset, violations: list[str], reason: str, batch=None) -> BenefitRecord:
+    illness = (p.illness or "").strip()[:100] if p.kind == Kind.HOSPITAL else ""
     return BenefitRecord(
         member=p.member, org_id=p.member.org_id, org_path=p.member.org_path, kind=p.kind, festival=p.festival or "",
         on=p.on, form=p.form, amount=Decimal(p.amount).quantize(Decimal("0.01")), goods=(p.goods or "").strip()[:200],
-        illness=(p.illness or "").strip()[:100] if p.kind == Kind.HOSPITAL else "", note=(p.note or "").strip()[:200],
+        illness=illness, illness_index=illness_index(illness), note=(p.note or "").strip()[:200],
         batch=batch, ruleset=ruleset, violations=violations, override_reason=reason if violations else "",
         overridden_by=actor.user if violations and actor.user is not None and actor.user.pk else None,
         created_by=actor.user if actor.user is not None and actor.user.pk else None,
@@ -275,6 +283,7 @@ def benefit_reverse(*, actor: Actor, record: BenefitRecord, reason: str) -> Bene
     reversal = BenefitRecord.objects.create(
         member_id=locked.member_id, org_id=locked.org_id, org_path=locked.org_path, kind=locked.kind, festival=locked.festival,
         on=locked.on, form=locked.form, amount=-locked.amount, goods=locked.goods, illness=locked.illness,
+        illness_index=locked.illness_index,
         batch=locked.batch, ruleset=locked.ruleset, reversal_of=locked, note=f"冲销：{reason}"[:200],
         created_by=actor.user if actor.user is not None and actor.user.pk else None,
     )
@@ -291,6 +300,70 @@ def benefit_correct(*, actor: Actor, record: BenefitRecord, reason: str, **new) 
     benefit_reverse(actor=actor, record=record, reason=reason)
     member = Member.objects.select_related("org").get(pk=record.member_id)
     return benefit_create(actor=actor, member=member, **new)
+
+
+@audited("benefit.illness.view", object_type="benefits.BenefitRecord")
+def benefit_illness_reveal(*, actor: Actor, record: BenefitRecord, purpose: str = "查看") -> str:
+    """The illness of a record, for a role with "benefits.sensitive"; every view is audited
+    (the message names the record and the purpose, never the illness)."""
+    actor.require("benefits.sensitive")
+    actor.require_covers(record.org)
+    if not record.illness:
+        return ""
+    audit_record(actor=actor, action="benefit.illness.view", obj=record, org=record.org,
+                 message=f"{purpose}慰问记录中的病情信息（{record.member.name} {cn_date(record.on)}）")
+    return str(record.illness)
+
+
+@audited("benefit.import", object_type="benefits.BenefitRecord")
+def benefit_import_write(*, actor: Actor, org: Org, plan: list[Planned], reasons: list[str], filename: str = "",
+                         summary: str = "") -> list[BenefitRecord]:
+    """Write imported rows, all or nothing, under the same rules as single records: the
+    members are locked, the spending rules re-checked inside the lock, and a row that
+    breaks them needs an override reason (at least 4 characters) from a role with
+    "benefits.override"."""
+    actor.require("benefits.manage")
+    actor.require_covers(org)
+    if len(plan) != len(reasons):
+        raise ValidationError("导入数据有误，请重新导入。")
+    for p in plan:
+        actor.require_covers(p.member.org)
+    _lock([p.member.pk for p in plan])
+    fresh = {m.pk: m for m in Member.objects.filter(pk__in=[p.member.pk for p in plan]).select_related("org")}
+    for p in plan:
+        p.member = fresh[p.member.pk]
+    errors = []
+    for p in plan:
+        problems = clean_planned(p)
+        if problems:
+            errors += [f"第{p.row}行：{m}" if p.row else m for m in problems.values()]
+    if errors:
+        raise ValidationError({"rows": errors})
+    check = check_plan(plan)
+    broken = defaultdict(list)
+    for v in check.violations:
+        broken[v.index].append(v)
+    records, overrides = [], []
+    for i, p in enumerate(plan):
+        reason = ""
+        if broken.get(i):
+            sub = Check(plan=[p], violations=broken[i], rulesets=[check.rulesets[i]])
+            try:
+                reason = _refuse_or_override(actor, sub, reasons[i])
+            except ValidationError as exc:
+                raise ValidationError({"rows": [f"第{p.row}行：{m}" if p.row else m for m in exc.messages]}) from None
+            except PermissionDenied:
+                raise PermissionDenied(f"第{p.row}行超出慰问标准，须由有“批准超标准慰问”权限的人员导入并填写超标准说明。") from None
+            overrides.append((len(records), sub))
+        records.append(_record(p, actor=actor, ruleset=check.rulesets[i], violations=[v.message for v in broken.get(i, [])],
+                               reason=reason))
+    BenefitRecord.objects.bulk_create(records, batch_size=1000)
+    for index, sub in overrides:
+        r = records[index]
+        _audit_override(actor, r.member.org, r, sub, r.override_reason)
+    audit_record(actor=actor, action="benefit.import", object_type="benefits.BenefitRecord", org=org,
+                 message=summary or f"新增{len(records)}", changes={"file": [None, filename]})
+    return records
 
 
 # --- batches ----------------------------------------------------------------------------------

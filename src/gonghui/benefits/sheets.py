@@ -17,7 +17,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 
 from gonghui.audit.services import audit_record
 from gonghui.benefits import services
@@ -191,19 +190,16 @@ def benefits_import(
             _audit(actor, org, shown, report, failed=True)
         progress(len(table.rows), len(table.rows))
         return report
-    with transaction.atomic():
-        records = []
-        for i in good:
-            reason = fresh_reasons[i][:500] if broken.get(i) else ""
-            records.append(services._record(fresh[i], actor=actor, ruleset=check.rulesets[i], violations=broken.get(i, []),
-                                            reason=reason))
-        BenefitRecord.objects.bulk_create(records, batch_size=1000)
-        for r in records:
-            if r.override_reason:
-                audit_record(actor=actor, action="benefit.override", obj=r, org=r.org,
-                             message=f"导入时超标准发放，说明：{r.override_reason}；超出：" + "；".join(r.violations))
+    rows = [fresh[i] for i in good]
+    try:
+        services.benefit_import_write(
+            actor=actor, org=org, plan=rows, reasons=[fresh_reasons[i] for i in good], filename=shown,
+            summary=f"新增{report.created}，未变{report.unchanged}，拒绝{report.rejected}")
+    except (ValidationError, PermissionDenied) as exc:  # the service audited the failure
+        report.created = 0
+        report.errors = sorted(report.errors + [(0, m) for m in (exc.messages if isinstance(exc, ValidationError) else [str(exc)])])
+    else:
         report.written = True
-        _audit(actor, org, shown, report, failed=False)
     progress(len(table.rows), len(table.rows))
     return report
 
@@ -228,10 +224,11 @@ EXPORT_COLUMNS = [
 
 def benefits_export(*, actor: Actor, queryset, path: Path | str | None = None, label: str = "") -> tuple[Path, int]:
     """Records to .xlsx in import format. ID numbers are masked unless the role may reveal
-    them; illness details only go to roles that manage benefits. Always audited."""
+    them; illness details only go to roles with "benefits.sensitive" (masked otherwise).
+    Always audited, saying whether illness was included."""
     actor.require("benefits.view")
     reveal = actor.can("member.reveal")
-    sick = actor.can("benefits.manage")
+    sick = actor.can("benefits.sensitive")
     path = Path(path or export_path("benefits"))
     columns = COLUMNS[:-1] + EXPORT_COLUMNS
     out = XlsxWriter(path)
@@ -250,11 +247,13 @@ def benefits_export(*, actor: Actor, queryset, path: Path | str | None = None, l
     out.explain(columns, title="会员慰问 导出说明", notes=[
         f"共{n}条，合计{yuan(total)}元（冲销记录为负数，合计已扣除）。",
         "身份证号" + ("为完整信息，请妥善保管。" if reveal else "已按规定遮蔽。"),
+        "病情/住院事由" + ("为个人健康信息，请妥善保管。" if sick else "已遮蔽。"),
     ])
     out.close()
     audit_record(actor=actor, action="benefit.export", object_type="benefits.BenefitRecord",
-                 message=f"导出{n}条会员慰问记录{label}" + ("（含完整身份证号）" if reveal else "（身份证号已遮蔽）"),
-                 changes={"rows": [None, n]})
+                 message=f"导出{n}条会员慰问记录{label}" + ("（含完整身份证号）" if reveal else "（身份证号已遮蔽）")
+                 + ("（含病情信息）" if sick else "（病情已遮蔽）"),
+                 changes={"rows": [None, n], "illness": [None, sick]})
     return path, n
 
 

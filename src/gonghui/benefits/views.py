@@ -107,11 +107,16 @@ def record_create(request):
 
 @staff_view("benefits.view")
 def record_detail(request, record_id):
-    record = selectors.record_get(request.actor, record_id)
+    actor = request.actor
+    record = selectors.record_get(actor, record_id)
     reversal = getattr(record, "reversal", None) if record.is_reversed else None
+    can_see_illness = actor.can("benefits.sensitive")
+    illness = ""
+    if can_see_illness and record.illness and request.GET.get("reveal") == "illness":
+        illness = services.benefit_illness_reveal(actor=actor, record=record)
     return render(request, "benefits/record_detail.html", {
         "r": record, "reversal": reversal, "reverse_form": ReverseForm(),
-        "can_manage": request.actor.can("benefits.manage"),
+        "can_manage": actor.can("benefits.manage"), "can_see_illness": can_see_illness, "illness": illness,
         "year_total": selectors.year_total(record.member, record.kind, record.on.year),
     })
 
@@ -140,7 +145,9 @@ def record_correct(request, record_id):
     if record.is_reversal or record.is_reversed:
         messages.error(request, "冲销记录和已冲销的记录不能更正。")
         return redirect("benefits:record", record.pk)
-    initial = {k: getattr(record, k) for k in ("kind", "festival", "on", "form", "amount", "goods", "illness")}
+    initial = {k: getattr(record, k) for k in ("kind", "festival", "on", "form", "amount", "goods")}
+    if record.illness and request.method != "POST" and actor.can("benefits.sensitive"):
+        initial["illness"] = services.benefit_illness_reveal(actor=actor, record=record, purpose="更正时查看")
     form = CorrectForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         new = _apply(form, lambda: services.benefit_correct(actor=actor, record=record, reason=form.cleaned_data["reason"],
@@ -152,7 +159,7 @@ def record_correct(request, record_id):
 
 
 def _batch_members(request, form):
-    """(org, members, missing keys) for the batch form, or None with errors on the form."""
+    """(org, members) for the batch form, or None with errors on the form."""
     actor, data = request.actor, form.cleaned_data
     try:
         org = org_get_by_code(actor, data["org_code"])
@@ -163,12 +170,13 @@ def _batch_members(request, form):
     if selection == "birthday" and not data.get("month"):
         form.add_error("month", "请选择生日月份。")
         return None
-    missing = []
     ids = ()
     if selection == "list":
-        found, missing = selectors.members_by_keys(actor, (data.get("member_list") or "").splitlines())
-        if missing:
-            form.add_error("member_list", "找不到以下会员（或不在您的管辖范围内）：" + "、".join(missing[:20]))
+        found, problems = selectors.listed_members(actor, org, (data.get("member_list") or "").splitlines(),
+                                                   subtree=bool(data.get("subtree")))
+        if problems:
+            shown = problems[:50] + ([f"……另有{len(problems) - 50}个"] if len(problems) > 50 else [])
+            form.add_error("member_list", "找不到以下会员，或不能向其发放：" + "；".join(shown))
             return None
         ids = [m.pk for m in found]
     members = list(selectors.eligible_members(actor, org, subtree=bool(data.get("subtree")), selection=selection,
@@ -258,8 +266,9 @@ def ruleset_detail(request, ruleset_id):
         else:
             messages.success(request, "已保存慰问标准。")
             return redirect("benefits:ruleset", ruleset.pk)
+    maintains = actor.is_operator if ruleset.org_id is None else actor.covers(ruleset.org)
     return render(request, "benefits/ruleset.html", {"rs": ruleset, "form": form, "rule_forms": rule_forms,
-                                                     "can_edit": actor.can("benefits.rules")})
+                                                     "can_edit": actor.can("benefits.rules") and maintains})
 
 
 @require_POST
