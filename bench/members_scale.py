@@ -20,6 +20,7 @@ PostgreSQL database (`gonghui_bench_members`, dropped and re-created at the star
     .venv/bin/pip install -e '.[bench]'          # django-import-export (benchmark only)
     .venv/bin/python bench/members_scale.py
     .venv/bin/python bench/members_scale.py --reuse --parts 23   # re-time 2 and 3 on the kept database
+    .venv/bin/python bench/members_scale.py --before             # without members migration 0003's indexes
 
 Prints a table of median milliseconds, rates, goals and the ratios; for every figure over
 its goal, the EXPLAIN ANALYZE of its slowest query. PostgreSQL only (COPY).
@@ -29,6 +30,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -87,6 +89,9 @@ def parse():
     p.add_argument("--parts", default="123", help="which parts to run, e.g. 23")
     p.add_argument("--reuse", action="store_true", help="keep the database of a previous run (parts 2 and 3 only)")
     p.add_argument("--explain", action="store_true", help="print the plan of every timed query, not only misses")
+    p.add_argument("--before", action="store_true",
+                   help="drop the prefix indexes of members migration 0003 first (to time the state before it)")
+    p.add_argument("--no-phases", action="store_true", help="time the import without the per-step breakdown")
     p.add_argument("--seed", type=int, default=20251031)
     return p.parse_args()
 
@@ -100,6 +105,8 @@ def main():
         sys.exit("--reuse keeps the loaded roster; part 1 would empty it (use --parts 23)")
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
+    # A fixed throwaway key, so that a --reuse run can still open the ciphertexts it loaded.
+    os.environ["GONGHUI_FIELD_KEY"] = "gonghui-bench-members-throwaway-key"
     import django
 
     django.setup()
@@ -116,7 +123,9 @@ def main():
         call_command("migrate", verbosity=0, interactive=False)
         tree = build_tree()
     else:
+        call_command("migrate", verbosity=0, interactive=False)
         tree = load_tree()
+    notes.append(prefix_indexes(drop=args.before))
     workdir = Path(tempfile.mkdtemp(prefix="gonghui-bench-members-"))
     if "1" in args.parts:
         part_import(args, rng, tree, workdir, results)
@@ -131,6 +140,7 @@ def main():
             part_count(args, tree, results)
         if "1" in args.parts:
             part_import_loaded(args, tree, workdir, results)
+    shutil.rmtree(workdir, ignore_errors=True)
     report(args, results, notes)
 
 
@@ -141,6 +151,7 @@ class Results:
         self.rows = []
         self.plans = {}  # label -> (sql, plan)
         self.values = {}
+        self.phases = {}  # import case -> (seconds, [(step, seconds, calls)])
 
     def add(self, section, label, ms, goal=None, extra="", plan=None):
         self.rows.append((section, label, ms, goal, extra))
@@ -204,6 +215,22 @@ def build_tree():
         user.save()
         RoleGrant.objects.create(user=user, org=province, role="chair")
     return load_tree()
+
+
+def prefix_indexes(*, drop):
+    """Create (or, with --before, drop) the indexes of members migration 0003."""
+    import importlib
+
+    from django.db import connection
+
+    migration = importlib.import_module("gonghui.members.migrations.0003_prefix_indexes")
+    with connection.schema_editor() as editor:
+        (migration.drop if drop else migration.create)(None, editor)
+    with connection.cursor() as cur:
+        for table in ("members_member", "members_memberspell", "members_membershipevent"):
+            cur.execute(f"ANALYZE {table}")
+    names = ", ".join(name for name, _, _ in migration.INDEXES)
+    return f"prefix indexes of members 0003 ({names}): {'DROPPED (--before)' if drop else 'present'}"
 
 
 def load_tree():
@@ -351,6 +378,82 @@ def peer_resource():
     return MemberResource()
 
 
+class ImportPhases:
+    """Where members_import spends its time: wraps its steps in this process only (a few
+    hundred thousand extra Python calls, well under 1% of the run); --no-phases turns it off."""
+
+    def __init__(self, enabled=True):
+        self.enabled = enabled
+        self.spent, self.calls, self.patches = {}, {}, []
+
+    def _wrap(self, module, name, label):
+        original = getattr(module, name)
+
+        def timed(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.spent[label] = self.spent.get(label, 0.0) + time.perf_counter() - t
+                self.calls[label] = self.calls.get(label, 0) + 1
+
+        setattr(module, name, timed)
+        self.patches.append((module, name, original))
+
+    def __enter__(self):
+        if not self.enabled:
+            return self
+        from django.db import connection
+
+        from gonghui.core import crypto
+        from gonghui.core import sheets as core_sheets
+        from gonghui.members import sheets
+
+        self._wrap(sheets, "read_table", "read .xlsx (calamine + formula scan)")
+        self._wrap(core_sheets, "_xlsx_formula_cells", "  of which formula scan (_xlsx_formula_cells)")
+        self._wrap(sheets, "parse_row", "parse cells (parse_row)")
+        self._wrap(sheets, "parse_resident_id", "check ID numbers (parse_resident_id)")
+        self._wrap(sheets, "_member_values", "build rows: pinyin, encrypt, blind index (_member_values)")
+        self._wrap(crypto, "encrypt", "  of which AES-GCM encrypt")
+        self._wrap(sheets, "_copy", "COPY members, events, spells (_copy)")
+        self._wrap(connection, "commit", "COMMIT (deferred FK checks)")
+
+        def queries(execute, sql, params, many, context):
+            t = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                label = "SELECTs: match IDs/cards, ids after COPY" if sql.lstrip().startswith("SELECT") else "other SQL (audit)"
+                self.spent[label] = self.spent.get(label, 0.0) + time.perf_counter() - t
+                self.calls[label] = self.calls.get(label, 0) + 1
+
+        self._wrapper = connection.execute_wrapper(queries)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if not self.enabled:
+            return
+        self._wrapper.__exit__(*exc)
+        for target, name, original in reversed(self.patches):
+            if isinstance(target, type(os)):  # a module
+                setattr(target, name, original)
+            else:  # the connection: drop the instance attribute, its class's method shows again
+                delattr(target, name)
+
+    def lines(self, total):
+        if not self.enabled:
+            return []
+        disjoint = [k for k in self.spent if not k.startswith("  ")]
+        rest = total - sum(self.spent[k] for k in disjoint)
+        order = ["read .xlsx", "  of which formula", "parse cells", "check ID", "SELECTs", "build rows", "  of which AES",
+                 "COPY", "other SQL", "COMMIT"]
+        rank = {k: next((i for i, prefix in enumerate(order) if k.startswith(prefix)), len(order)) for k in self.spent}
+        rows = [(k, self.spent[k], self.calls[k]) for k in sorted(self.spent, key=rank.get)]
+        rows.append(("other Python (row loop, matching, blind index of IDs)", rest, None))
+        return rows
+
+
 def part_import(args, rng, tree, workdir, results):
     import gc
 
@@ -385,9 +488,11 @@ def part_import(args, rng, tree, workdir, results):
     _truncate_members()
 
     gc.collect()
-    t = time.perf_counter()
-    rep = members_import(actor=Actor.system(source="cli"), path=path, org=target, today=today)
-    ours_s = time.perf_counter() - t
+    with ImportPhases(not args.no_phases) as phases:
+        t = time.perf_counter()
+        rep = members_import(actor=Actor.system(source="cli"), path=path, org=target, today=today)
+        ours_s = time.perf_counter() - t
+    results.phases["empty table"] = (ours_s, phases.lines(ours_s))
     if not (rep.ok and rep.written and rep.created == args.rows):
         raise SystemExit(f"our import failed: {rep.created} created, {rep.errors[:5]} {rep.file_error}")
     counts = (Member.objects.count(), MembershipEvent.objects.count(), MemberSpell.objects.count())
@@ -414,9 +519,11 @@ def part_import_loaded(args, tree, workdir, results):
     if path is None:
         return
     gc.collect()
-    t = time.perf_counter()
-    rep = members_import(actor=Actor.system(source="cli"), path=path, org=tree["target"])
-    seconds = time.perf_counter() - t
+    with ImportPhases(not args.no_phases) as phases:
+        t = time.perf_counter()
+        rep = members_import(actor=Actor.system(source="cli"), path=path, org=tree["target"])
+        seconds = time.perf_counter() - t
+    results.phases[f"table holding {args.members:,}"] = (seconds, phases.lines(seconds))
     if not (rep.ok and rep.created == args.rows):
         raise SystemExit(f"import into the loaded table failed: {rep.created} created, {rep.errors[:5]}")
     results.add("import", f"members_import {args.rows:,} rows into the loaded {args.members:,} table", seconds * 1000, IMPORT_GOAL_S * 1000,
@@ -593,10 +700,25 @@ def _view_exists():
     return True
 
 
+def _pick_unions(tree):
+    """A grassroots union of about median size (~300 members) and a street outside the big district."""
+    from django.db.models import Count
+
+    from gonghui.members.models import Member
+    from gonghui.orgs.models import Level, Org
+
+    sizes = dict(Member.objects.values_list("org_id").annotate(n=Count("id")))
+    grassroots = [o for o in tree["holders"] if o.level == Level.GRASSROOTS and not o.path.startswith(tree["big"].path)]
+    small = min(grassroots, key=lambda o: (abs(sizes.get(o.pk, 0) - 300), o.pk))
+    street = Org.objects.filter(kind="street").exclude(path__startswith=tree["big"].path).order_by("code").first()
+    return small, street
+
+
 def part_list(args, tree, results):
     from django.test import Client
 
     from gonghui.core.paging import _encode, keyset_page
+    from gonghui.members import selectors
     from gonghui.members.choices import GOOD_STANDING
     from gonghui.members.models import Member
     from gonghui.members.selectors import member_search
@@ -609,20 +731,31 @@ def part_list(args, tree, results):
     deep = _encode("n", list(deep_row))
     everyone = Member.objects.filter(status__in=GOOD_STANDING).count()
     deep_all = _encode("n", list(Member.objects.filter(status__in=GOOD_STANDING).order_by(*order).values_list(*order)[int(everyone * 0.9)]))
-    print(f"\npart 2: {Member.objects.count():,} members; district {big.code} has {total:,} current members; "
-          f"deep cursor at {deep_row}", flush=True)
+    small, street = _pick_unions(tree)
+    n_small = Member.objects.filter(org_path__startswith=small.path, status__in=GOOD_STANDING).count()
+    n_street = Member.objects.filter(org_path__startswith=street.path, status__in=GOOD_STANDING).count()
+    # A full name that exists (the commonest way a clerk looks someone up).
+    full_name = Member.objects.filter(name__startswith="李", status__in=GOOD_STANDING).order_by("id").values_list("name", flat=True)[1000]
+    print(f"\npart 2: {Member.objects.count():,} members; district {big.code} has {total:,} current members "
+          f"(deep cursor at {deep_row}); union {small.code} {n_small:,}; street {street.code} {n_street:,}", flush=True)
 
     def page(cursor=None, **filters):
-        return lambda: keyset_page(member_search(actor, **filters), order=order, cursor=cursor, size=50).rows
+        # As the view does: a name or pinyin search is ordered by the column it searches.
+        searched = selectors.search_order(filters["q"]) if "q" in filters and hasattr(selectors, "search_order") else None
+        return lambda: keyset_page(member_search(actor, **filters), order=searched or order, cursor=cursor, size=50).rows
 
+    lst, srch = GOALS_MS["list"], GOALS_MS["search"]
     sel = "selector"
-    _timed(results, sel, "member_search+keyset district, current, page 1", page(org=big, status="current"), GOALS_MS["list"], repeat, explain)
-    _timed(results, sel, "member_search+keyset district, current, deep (90%)", page(deep, org=big, status="current"), GOALS_MS["list"], repeat, explain)
-    _timed(results, sel, "member_search+keyset province, current, page 1", page(status="current"), GOALS_MS["list"], repeat, explain)
-    _timed(results, sel, "member_search+keyset province, current, deep (90%)", page(deep_all, status="current"), GOALS_MS["list"], repeat, explain)
-    _timed(results, sel, "member_search+keyset q=zs (pinyin initials)", page(q="zs"), GOALS_MS["search"], repeat, explain)
-    _timed(results, sel, "member_search+keyset q=张 (name)", page(q="张"), GOALS_MS["search"], repeat, explain)
-    _timed(results, sel, "member_search+keyset q=zhang (full pinyin)", page(q="zhang"), GOALS_MS["search"], repeat, explain)
+    _timed(results, sel, "member_search+keyset district, current, page 1", page(org=big, status="current"), lst, repeat, explain)
+    _timed(results, sel, "member_search+keyset district, current, deep (90%)", page(deep, org=big, status="current"), lst, repeat, explain)
+    _timed(results, sel, "member_search+keyset province, current, page 1", page(status="current"), lst, repeat, explain)
+    _timed(results, sel, "member_search+keyset province, current, deep (90%)", page(deep_all, status="current"), lst, repeat, explain)
+    _timed(results, sel, f"member_search+keyset union ({n_small} current), page 1", page(org=small, status="current"), lst, repeat, explain)
+    _timed(results, sel, f"member_search+keyset street ({n_street:,} current), page 1", page(org=street, status="current"), lst, repeat, explain)
+    _timed(results, sel, "member_search+keyset q=zs (pinyin initials)", page(q="zs"), srch, repeat, explain)
+    _timed(results, sel, "member_search+keyset q=张 (name)", page(q="张"), srch, repeat, explain)
+    _timed(results, sel, "member_search+keyset q=zhang (full pinyin)", page(q="zhang"), srch, repeat, explain)
+    _timed(results, sel, f"member_search+keyset q={full_name} (full name)", page(q=full_name), srch, repeat, explain)
 
     client = Client()
     client.force_login(tree["user"])
@@ -637,13 +770,16 @@ def part_list(args, tree, results):
     base = f"/members/?status=current&org={big.code}&subtree=1"
     if _view_exists():
         view = "view"
-        _timed(results, view, "/members/ district, current, page 1", get(base), GOALS_MS["list"], repeat, explain)
-        _timed(results, view, "/members/ district, current, deep (90%)", get(f"{base}&cursor={deep}"), GOALS_MS["list"], repeat, explain)
-        _timed(results, view, "/members/ province, current, page 1", get("/members/?status=current"), GOALS_MS["list"], repeat, explain)
-        _timed(results, view, "/members/ province, current, deep (90%)", get(f"/members/?status=current&cursor={deep_all}"), GOALS_MS["list"], repeat, explain)
-        _timed(results, view, "/members/?q=zs", get("/members/?q=zs"), GOALS_MS["search"], repeat, explain)
-        _timed(results, view, "/members/?q=张", get("/members/?q=张"), GOALS_MS["search"], repeat, explain)
-        _timed(results, view, "/members/?q=zhang", get("/members/?q=zhang"), GOALS_MS["search"], repeat, explain)
+        _timed(results, view, "/members/ district, current, page 1", get(base), lst, repeat, explain)
+        _timed(results, view, "/members/ district, current, deep (90%)", get(f"{base}&cursor={deep}"), lst, repeat, explain)
+        _timed(results, view, "/members/ province, current, page 1", get("/members/?status=current"), lst, repeat, explain)
+        _timed(results, view, "/members/ province, current, deep (90%)", get(f"/members/?status=current&cursor={deep_all}"), lst, repeat, explain)
+        _timed(results, view, f"/members/ union ({n_small} current), page 1", get(f"/members/?status=current&org={small.code}&subtree=1"), lst, repeat, explain)
+        _timed(results, view, f"/members/ street ({n_street:,} current), page 1", get(f"/members/?status=current&org={street.code}&subtree=1"), lst, repeat, explain)
+        _timed(results, view, "/members/?q=zs", get("/members/?q=zs"), srch, repeat, explain)
+        _timed(results, view, "/members/?q=张", get("/members/?q=张"), srch, repeat, explain)
+        _timed(results, view, "/members/?q=zhang", get("/members/?q=zhang"), srch, repeat, explain)
+        _timed(results, view, f"/members/?q={full_name} (full name)", get(f"/members/?q={full_name}"), srch, repeat, explain)
     else:
         results.values["no_view"] = True
         print("  /members/ does not exist yet: view rows skipped", flush=True)
@@ -651,12 +787,18 @@ def part_list(args, tree, results):
     peer = "peer"
     members = Member.objects.count()
     lookup = f"status__in=active,reserved&org_path__startswith={big.path}"
-    _timed(results, peer, "[peer] admin changelist page 1", get("/django-admin/members/member/"), None, repeat, explain)
-    _timed(results, peer, "[peer] admin changelist deep page (90%)", get(f"/django-admin/members/member/?p={members // 100 * 9 // 10}"), None, repeat, explain)
-    _timed(results, peer, "[peer] admin district+status lookups, page 1", get(f"/django-admin/members/member/?{lookup}"), None, repeat, explain)
-    _timed(results, peer, "[peer] admin district+status lookups, deep (90%)", get(f"/django-admin/members/member/?{lookup}&p={total // 100 * 9 // 10}"), None, repeat, explain)
+    admin = "/django-admin/members/member/"
+    _timed(results, peer, "[peer] admin changelist page 1", get(admin), None, repeat, explain)
+    _timed(results, peer, "[peer] admin changelist deep page (90%)", get(f"{admin}?p={members // 100 * 9 // 10}"), None, repeat, explain)
+    _timed(results, peer, "[peer] admin district+status lookups, page 1", get(f"{admin}?{lookup}"), None, repeat, explain)
+    _timed(results, peer, "[peer] admin district+status lookups, deep (90%)", get(f"{admin}?{lookup}&p={total // 100 * 9 // 10}"), None, repeat, explain)
+    _timed(results, peer, "[peer] admin union lookups, page 1",
+           get(f"{admin}?status__in=active,reserved&org_path__startswith={small.path}"), None, repeat, explain)
     _timed(results, peer, "[peer] admin search_fields q=zs", get("/django-admin-search/members/member/?q=zs"), None, repeat, explain)
     _timed(results, peer, "[peer] admin search_fields q=张", get("/django-admin-search/members/member/?q=张"), None, repeat, explain)
+    _timed(results, peer, "[peer] admin search_fields full name", get(f"/django-admin-search/members/member/?q={full_name}"), None, repeat, explain)
+    results.values["full_name"] = full_name
+    results.values["n_small"], results.values["n_street"] = n_small, n_street
 
 
 # --- part 3: counts --------------------------------------------------------------------------------
@@ -665,7 +807,7 @@ def part_list(args, tree, results):
 def part_count(args, tree, results):
     from gonghui.members.choices import GOOD_STANDING
     from gonghui.members.models import Member
-    from gonghui.members.selectors import count_as_of
+    from gonghui.members.selectors import count_as_of, count_events
 
     actor, big, province, repeat, explain = tree["actor"], tree["big"], tree["province"], args.repeat, args.explain
     today = dt.date.today()
@@ -682,6 +824,10 @@ def part_count(args, tree, results):
     _timed(results, "count", f"count_as_of province ({Member.objects.count():,}, info)", lambda: count_as_of(actor, province, today), None, repeat, explain)
     _timed(results, "count", "count_as_of district 1 year ago (info)",
            lambda: count_as_of(actor, big, today - dt.timedelta(days=365)), None, repeat, explain)
+    year_ago = today - dt.timedelta(days=365)
+    joins = count_events(actor, big, "join", year_ago, today)
+    _timed(results, "count", "count_events district, joins in 12 months (info)",
+           lambda: count_events(actor, big, "join", year_ago, today), None, repeat, explain, f"= {joins:,}")
 
 
 # --- report ----------------------------------------------------------------------------------------
@@ -701,6 +847,10 @@ def report(args, results, notes):
         verdict = "" if goal is None else ("ok" if ms <= goal else "MISS")
         goal_text = "" if goal is None else f"{goal:,.0f}"
         print(f"{section:<10}{label:<62}{ms:>11,.1f}{goal_text:>9}  {verdict:<5}{extra}")
+    for case, (total, lines) in results.phases.items():
+        print(f"\nmembers_import steps, {case} ({total:.1f} s):")
+        for step, seconds, calls in lines:
+            print(f"  {step:<62}{seconds:>8.2f} s {seconds / total:>5.0%}" + (f"  ({calls:,} calls)" if calls else ""))
     v = results.values
     print()
     if "import_ratio" in v:
@@ -712,13 +862,18 @@ def report(args, results, notes):
              ("/members/ province, current, deep (90%)", "[peer] admin changelist deep page (90%)"),
              ("/members/?q=zs", "[peer] admin search_fields q=zs"),
              ("/members/?q=张", "[peer] admin search_fields q=张")]
+    n_small, full_name = v.get("n_small"), v.get("full_name")
+    pairs += [(f"/members/ union ({n_small} current), page 1", "[peer] admin union lookups, page 1"),
+              (f"/members/?q={full_name} (full name)", "[peer] admin search_fields full name")]
     if v.get("no_view"):
         pairs = [(ours.replace("/members/ ", "member_search+keyset ").replace("/members/?q=zs", "member_search+keyset q=zs (pinyin initials)")
-                  .replace("/members/?q=张", "member_search+keyset q=张 (name)"), peer) for ours, peer in pairs]
+                  .replace("/members/?q=张", "member_search+keyset q=张 (name)").replace("/members/?q=", "member_search+keyset q="), peer)
+                 for ours, peer in pairs]
         print("(/members/ not present yet: ratios use the selector figures, which leave out the template)")
     for ours, peer in pairs:
         if ours in v and peer in v:
-            print(f"{ours} vs {peer}: {v[peer] / v[ours]:.1f}x faster")
+            ratio = v[peer] / v[ours]
+            print(f"{ours} vs {peer}: " + (f"{ratio:.1f}x faster" if ratio >= 1 else f"{1 / ratio:.1f}x SLOWER"))
     for label, (sql, plan) in results.plans.items():
         print(f"\n--- plan of the slowest query of: {label}\n{sql}\n{plan}")
 

@@ -71,18 +71,23 @@ class Column:
             if self.max_length and len(value) > self.max_length:
                 raise CellError(f"“{self.header}”最多{self.max_length}个字，当前{len(value)}个字。")
             if self.kind == "choice" and value:
-                by_label = {label: v for v, label in self.choices}
-                by_value = {v: v for v, _ in self.choices}
-                if value in by_label:
-                    value = by_label[value]
-                elif value in by_value:
-                    value = by_value[value]
+                lookup = self._choice_lookup()
+                if value in lookup:
+                    value = lookup[value]
                 else:
                     options = "、".join(label for _, label in self.choices)
                     raise CellError(f"“{self.header}”的值“{value}”无效，应为：{options}。")
         if self.required and value in (None, ""):
             raise CellError(f"“{self.header}”不能为空。")
         return value
+
+    def _choice_lookup(self) -> dict[str, str]:
+        """Label or value → value, built once per column (it runs for every cell)."""
+        cached = self.__dict__.get("_lookup")
+        if cached is None:
+            cached = {v: v for v, _ in self.choices} | {label: v for v, label in self.choices}
+            self.__dict__["_lookup"] = cached
+        return cached
 
     def label_of(self, value) -> str:
         return dict(self.choices).get(value, value) if self.kind == "choice" else value

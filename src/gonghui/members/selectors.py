@@ -81,8 +81,9 @@ def search_q(q: str) -> Q:
         return Q(phone_hash=phone_hash(cleaned)) | Q(card_no=cleaned)
     if looks_like_pinyin(q):
         key = q.replace(" ", "").lower()
-        column = pinyin_column(key)
-        return _prefix(column, key) | Q(card_no=q.upper())
+        # Letters only: never a card number (those carry digits); an OR here would cost
+        # the index range its use.
+        return _prefix(pinyin_column(key), key)
     if cleaned.isalnum() and any(ch.isdigit() for ch in cleaned):
         return Q(card_no=q.strip())
     return _prefix("name", q.strip())

@@ -223,7 +223,9 @@ def members_import(
     cards = [r["card_no"] for r in rows if r.get("card_no")]
     card_owner: dict[str, str] = {}
     for i in range(0, len(cards), 5000):
-        card_owner.update(dict(Member.objects.filter(card_no__in=cards[i : i + 5000]).values_list("card_no", "id_hash")))
+        # exclude(card_no="") lets the partial unique index answer the lookup.
+        card_owner.update(dict(Member.objects.filter(card_no__in=cards[i : i + 5000]).exclude(card_no="")
+                               .values_list("card_no", "id_hash")))
 
     new_rows, updates = [], []
     for row in rows:

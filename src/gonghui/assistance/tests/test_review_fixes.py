@@ -3,7 +3,6 @@
 import datetime as dt
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -32,8 +31,11 @@ def finance(tree):
 
 
 def _rows(path):
-    ws = openpyxl.load_workbook(path).worksheets[0]
-    return [list(r) for r in ws.iter_rows(values_only=True)]
+    # Read with the project's own reader; empty cells as None, like a spreadsheet user sees them.
+    from python_calamine import CalamineWorkbook
+
+    grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    return [[None if c == "" else c for c in row] for row in grid]
 
 
 # 1. the hardship export ------------------------------------------------------------------

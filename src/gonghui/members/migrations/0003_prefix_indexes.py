@@ -6,10 +6,11 @@ for a column in the C collation or through a *_pattern_ops index; under any othe
 collation (en_US.UTF-8, zh_CN.UTF-8, and C.UTF-8 on PostgreSQL 15/16) the indexes from 0001
 that lead with org_path (member_path_status_py, spell_asof, event_path_kind_on) and
 member_name are never range-scanned for these filters, so subtree counts, small-union lists
-and name searches scan the whole table. Measured by bench/members_scale.py on 1,000,000
-members (district of 100,000): plain count 119 -> ~12 ms, count_as_of 75 -> ~17 ms,
-a 300-member union's list page 170 -> ~2 ms, count_events 85 -> ~7 ms, full-name search
-174 -> ~3 ms.
+and name searches scan the whole table. bench/members_scale.py on 1,000,000 members
+(`--before` drops these; median ms, same data): plain subtree count of a 100,000-member
+district 143 -> 9, count_as_of 93 -> 32..44, list page of a 258-member union 258 -> 4
+(view 319 -> 18), of a 2,911-member street 271 -> 9, count_events 82 -> 5, full-name
+search 308 -> 8 (before the code-point range of selectors._prefix).
 
 Raw SQL in RunPython keeps the models' state untouched (makemigrations stays clean) and
 skips SQLite, where LIKE prefix is not indexable either way.
