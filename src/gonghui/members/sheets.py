@@ -303,8 +303,17 @@ def _insert(rows: list[dict], *, actor: Actor, batch: str, progress) -> None:
         values.update(org_id=row["_org"].pk, org_path=row["_org"].path, import_batch=batch, created_at=now, updated_at=now, user_id=None)
         members.append(values)
     # Values are already encrypted above; write them as raw columns.
-    _copy("members_member", members, progress=progress)
-    ids = dict(Member.objects.filter(import_batch=batch).values_list("id_hash", "id"))
+    if connection.vendor == "postgresql":
+        # Ids from the sequence up front: no read-back of the new rows afterwards.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence('members_member', 'id')) FROM generate_series(1, %s)", [len(members)])
+            for values, (pk,) in zip(members, cursor.fetchall(), strict=True):
+                values["id"] = pk
+        _copy("members_member", members, progress=progress)
+        ids = {values["id_hash"]: values["id"] for values in members}
+    else:
+        _copy("members_member", members, progress=progress)
+        ids = dict(Member.objects.filter(import_batch=batch).values_list("id_hash", "id"))
     events, spells = [], []
     for row in rows:
         member_id, org = ids[row["id_hash"]], row["_org"]
