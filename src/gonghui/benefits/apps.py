@@ -23,7 +23,8 @@ class BenefitsConfig(AppConfig):
             {Role.CHAIR: {"benefits.view", "benefits.manage", "benefits.override", "benefits.sensitive"},
              Role.OFFICER: {"benefits.view", "benefits.manage", "benefits.sensitive"},
              Role.FINANCE: {"benefits.view"},
-             Role.AUDITOR: {"benefits.view"}},
+             Role.AUDITOR: {"benefits.view"},
+             Role.BRANCH_LEAD: {"benefits.view"}},
         )
         register_nav(35, "benefits:home", "会员慰问", "bi-gift", "benefits.view")
         register_step(50, "会员慰问", demo.populate)
