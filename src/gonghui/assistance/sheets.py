@@ -10,11 +10,10 @@ their head, records by a key made of beneficiary, date, occasion and amounts.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from gonghui.assistance import services
@@ -26,11 +25,11 @@ from gonghui.core.files import export_path
 from gonghui.core.services import error_text
 from gonghui.core.sheets import (
     Column,
-    SheetError,
+    ImportRefused,
+    ImportReport,
     XlsxWriter,
-    map_columns,
+    open_import,
     parse_row,
-    read_table,
     write_template,
 )
 from gonghui.members.models import Member
@@ -76,26 +75,6 @@ NOTES = [
 ]
 
 
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    warnings: list[tuple[int, str]] = field(default_factory=list)
-    file_error: str = ""
-    dry_run: bool = False
-    mode: str = "all"
-    written: bool = False
-    total: int = 0
-
-    @property
-    def rejected(self) -> int:
-        return len({row for row, _ in self.errors})
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_error and not self.errors
 
 
 def hardship_template(path=None) -> Path:
@@ -129,16 +108,10 @@ def _run(*, kind: str, actor: Actor, path, org, mode, dry_run, filename, columns
     progress = progress or (lambda done, total: None)
     action = f"{kind}.import"
     try:
-        actor.require("assistance.manage")
-        org = org or actor.org
-        if org is None:
-            raise ValidationError("请用 --org 指定导入到哪个工会。")
-        actor.require_covers(org)
-        table = read_table(path, expected_headers=[c.header for c in columns])
-        index = map_columns(table, columns)
-    except (SheetError, PermissionDenied, ValidationError) as exc:
-        report.file_error = error_text(exc) if isinstance(exc, ValidationError) else str(exc)
-        audit_record(actor=actor, action=action, org=org, result="failure", message=report.file_error, changes={"file": [None, shown]})
+        org, table, index = open_import(actor=actor, perm="assistance.manage", org=org, path=path, columns=columns)
+    except ImportRefused as exc:
+        report.file_error = exc.message
+        audit_record(actor=actor, action=action, org=exc.org, result="failure", message=report.file_error, changes={"file": [None, shown]})
         return report
     report.total = len(table.rows)
     parsed = []

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,11 +25,11 @@ from gonghui.core.files import export_path
 from gonghui.core.formats import yuan
 from gonghui.core.sheets import (
     Column,
-    SheetError,
+    ImportRefused,
+    ImportReport,
     XlsxWriter,
-    map_columns,
+    open_import,
     parse_row,
-    read_table,
     write_template,
 )
 from gonghui.core.validators import parse_resident_id
@@ -60,26 +59,6 @@ NOTES = [
 ]
 
 
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    warnings: list[tuple[int, str]] = field(default_factory=list)
-    file_error: str = ""
-    dry_run: bool = False
-    mode: str = "all"
-    written: bool = False
-    total: int = 0
-
-    @property
-    def rejected(self) -> int:
-        return len({row for row, _ in self.errors})
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_error and not self.errors
 
 
 def benefits_template(path: Path | str | None = None) -> Path:
@@ -99,17 +78,10 @@ def benefits_import(
     shown = filename or Path(path).name
     progress = progress or (lambda done, total: None)
     try:
-        actor.require("benefits.manage")
-        if org is None:
-            if actor.org is None:
-                raise ValidationError("请用 --org 指定导入到哪个工会。")
-            org = actor.org
-        actor.require_covers(org)
-        table = read_table(path, expected_headers=HEADERS)
-        index = map_columns(table, COLUMNS)
-    except (SheetError, PermissionDenied, ValidationError) as exc:
-        report.file_error = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        _audit(actor, org, shown, report, failed=True)
+        org, table, index = open_import(actor=actor, perm="benefits.manage", org=org, path=path, columns=COLUMNS)
+    except ImportRefused as exc:
+        report.file_error = exc.message
+        _audit(actor, exc.org, shown, report, failed=True)
         return report
 
     report.total = len(table.rows)

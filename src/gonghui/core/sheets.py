@@ -381,6 +381,66 @@ def parse_row(table: Table, rownum: int, cells: list, columns: Sequence[Column],
     return values, errors
 
 
+# --- importing -------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, on a dry run, would do); shared by every kind."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (row number, message)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    file_error: str = ""
+    dry_run: bool = False
+    mode: str = "all"
+    written: bool = False
+    batch: str = ""
+    total: int = 0
+    token: str = ""
+
+    @property
+    def rejected(self) -> int:
+        return len({row for row, _ in self.errors})
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_error and not self.errors
+
+
+class ImportRefused(Exception):
+    """The whole file is refused before any row is looked at; `message` is for the user."""
+
+    def __init__(self, message: str, org):
+        super().__init__(message)
+        self.message, self.org = message, org
+
+
+def open_import(*, actor, perm: str, org, path, columns: Sequence[Column]):
+    """The common start of every import: permission, target union (the actor's own by
+    default), scope, and a readable file with the required columns.
+
+    Returns (org, table, column index); raises ImportRefused with a Chinese message.
+    """
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from gonghui.core.services import error_text
+
+    try:
+        actor.require(perm)
+        org = org or actor.org
+        if org is None:
+            raise ValidationError("请用 --org 指定导入到哪个工会。")
+        actor.require_covers(org)
+        table = read_table(path, expected_headers=[c.header for c in columns])
+        index = map_columns(table, columns)
+    except (SheetError, PermissionDenied, ValidationError) as exc:
+        raise ImportRefused(error_text(exc) if isinstance(exc, ValidationError) else str(exc), org) from None
+    return org, table, index
+
+
 # --- writing ---------------------------------------------------------------------------
 
 

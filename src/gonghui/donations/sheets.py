@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,11 +21,11 @@ from gonghui.core.actor import Actor
 from gonghui.core.files import export_path
 from gonghui.core.sheets import (
     Column,
-    SheetError,
+    ImportRefused,
+    ImportReport,
     XlsxWriter,
-    map_columns,
+    open_import,
     parse_row,
-    read_table,
     write_template,
 )
 from gonghui.core.validators import parse_resident_id
@@ -53,27 +52,6 @@ NOTES = [
 ]
 
 
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    warnings: list[tuple[int, str]] = field(default_factory=list)
-    file_error: str = ""
-    dry_run: bool = False
-    mode: str = "all"
-    written: bool = False
-    batch: str = ""
-    total: int = 0
-
-    @property
-    def rejected(self) -> int:
-        return len({row for row, _ in self.errors})
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_error and not self.errors
 
 
 def donations_template(path: Path | str | None = None) -> Path:
@@ -96,17 +74,10 @@ def donations_import(*, actor: Actor, path: Path | str, org: Org | None, mode: s
     shown = filename or Path(path).name
     progress = progress or (lambda done, total: None)
     try:
-        actor.require("donations.manage")
-        if org is None:
-            if actor.org is None:
-                raise ValidationError("请用 --org 指定导入到哪个工会。")
-            org = actor.org
-        actor.require_covers(org)
-        table = read_table(path, expected_headers=HEADERS)
-        index = map_columns(table, COLUMNS)
-    except (SheetError, PermissionDenied, ValidationError) as exc:
-        report.file_error = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        _audit(actor, org, shown, report, failed=True)
+        org, table, index = open_import(actor=actor, perm="donations.manage", org=org, path=path, columns=COLUMNS)
+    except ImportRefused as exc:
+        report.file_error = exc.message
+        _audit(actor, exc.org, shown, report, failed=True)
         return report
 
     report.total = total = len(table.rows)

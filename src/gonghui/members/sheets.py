@@ -13,10 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -27,11 +26,11 @@ from gonghui.core.files import export_path
 from gonghui.core.formats import add_years
 from gonghui.core.sheets import (
     Column,
-    SheetError,
+    ImportRefused,
+    ImportReport,
     XlsxWriter,
-    map_columns,
+    open_import,
     parse_row,
-    read_table,
     write_template,
 )
 from gonghui.core.validators import mask_id, mask_phone, normalize_mobile, parse_resident_id
@@ -84,27 +83,6 @@ FIELDS = [c.key for c in COLUMNS if c.key != "org_code"]
 COMPARED = [f for f in FIELDS if f not in ("id_number", "phone")]
 
 
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    warnings: list[tuple[int, str]] = field(default_factory=list)
-    file_error: str = ""
-    dry_run: bool = False
-    mode: str = "all"
-    written: bool = False
-    batch: str = ""
-    total: int = 0
-
-    @property
-    def rejected(self) -> int:
-        return len({row for row, _ in self.errors})
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_error and not self.errors
 
 
 def members_template(path: Path | str | None = None) -> Path:
@@ -141,17 +119,10 @@ def members_import(
     shown_name = filename or Path(path).name  # an upload is stored under a random name
     progress = progress or (lambda done, total: None)
     try:
-        actor.require("member.manage")
-        if org is None:
-            if actor.org is None:
-                raise ValidationError("请用 --org 指定导入到哪个工会。")
-            org = actor.org
-        actor.require_covers(org)
-        table = read_table(path, expected_headers=HEADERS)
-        index = map_columns(table, COLUMNS)
-    except (SheetError, PermissionDenied, ValidationError) as exc:
-        report.file_error = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        _audit(actor, org, shown_name, report, failed=True)
+        org, table, index = open_import(actor=actor, perm="member.manage", org=org, path=path, columns=COLUMNS)
+    except ImportRefused as exc:
+        report.file_error = exc.message
+        _audit(actor, exc.org, shown_name, report, failed=True)
         return report
 
     total = len(table.rows)

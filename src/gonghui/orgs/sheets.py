@@ -3,7 +3,6 @@ only, idempotent) and export. Web, API and CLI all come through here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +15,7 @@ from gonghui.core.files import export_path
 from gonghui.core.services import error_text
 from gonghui.core.sheets import (
     Column,
+    ImportReport,
     SheetError,
     XlsxWriter,
     map_columns,
@@ -53,25 +53,6 @@ NOTES = [
 ]
 
 
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (row number, message)
-    file_error: str = ""
-    dry_run: bool = False
-    mode: str = "all"
-    written: bool = False
-    token: str = ""
-
-    @property
-    def rejected(self) -> int:
-        return len({row for row, _ in self.errors})
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_error and not self.errors
 
 
 def orgs_template(path: Path | str | None = None) -> Path:
