@@ -67,6 +67,9 @@ RECORD_COLUMNS = [
     Column("funding", "资金来源", required=True, kind="choice", choices=Funding.choices, example="本级经费", width=10),
     Column("partner_name", "合作单位", max_length=100, example="", width=16),
     Column("handled_by", "经办人", max_length=50, example="", width=10),
+    Column("batch", "批次名称", max_length=100, example="", width=20,
+           help="选填。同一批次名称的各行建为一个发放批次（同一份帮扶发给多户），这些行的日期、帮扶类型、资金来源、"
+                "现金、物品、物品价值、合作单位和经办人须完全一致；受助人须是在管的困难职工档案户主。"),
 ]
 NOTES = [
     "1. 第一行为表头，请勿修改；带 * 的列必须填写。第二行是示例，填写前请删除。",
@@ -81,8 +84,13 @@ def hardship_template(path=None) -> Path:
     return write_template(path or export_path("hardship-template"), HARDSHIP_COLUMNS, title="困难职工档案导入模板 填写说明", notes=NOTES)
 
 
+RECORD_NOTES = [*NOTES, "4. 填写“批次名称”的行按批次导入：同名的行建为一个发放批次，每位受助人一条记录；"
+                       "批次已存在时（同一工会、同名、同日期、同帮扶类型）不会重复登记，也不能通过导入向已有批次追加人员。"]
+
+
 def assistance_template(path=None) -> Path:
-    return write_template(path or export_path("assistance-template"), RECORD_COLUMNS, title="帮扶记录导入模板 填写说明", notes=NOTES)
+    return write_template(path or export_path("assistance-template"), RECORD_COLUMNS, title="帮扶记录导入模板 填写说明",
+                          notes=RECORD_NOTES)
 
 
 def _causes(text: str) -> list[str]:
@@ -100,9 +108,11 @@ def _members(actor: Actor, org: Org, rows: list[dict]) -> dict[str, Member]:
     return {m.id_hash: m for m in qs}
 
 
-def _run(*, kind: str, actor: Actor, path, org, mode, dry_run, filename, columns, check_row, write_row, progress) -> ImportReport:
+def _run(*, kind: str, actor: Actor, path, org, mode, dry_run, filename, columns, check_row, write_row, progress,
+         check_rows=None) -> ImportReport:
     """The shared shape of both imports: read, check every row, write all (or valid) rows
-    in one transaction, one audit summary."""
+    in one transaction, one audit summary. `check_rows(org, good, bad)` checks rows that
+    belong together (a batch) after each row on its own; it returns (row number, error)."""
     report = ImportReport(dry_run=dry_run, mode=mode)
     shown = filename or Path(path).name
     progress = progress or (lambda done, total: None)
@@ -119,14 +129,20 @@ def _run(*, kind: str, actor: Actor, path, org, mode, dry_run, filename, columns
         values, errs = parse_row(table, rownum, cells, columns, index)
         parsed.append((rownum, values, errs))
     members = _members(actor, org, [v for _, v, e in parsed if not e])
-    good = []
+    good, bad = [], []
     for rownum, values, errs in parsed:
         if not errs:
             errs += check_row(values, members)
         if errs:
             report.errors += [(rownum, e) for e in errs]
+            bad.append((rownum, values))
         else:
             good.append((rownum, values))
+    if check_rows is not None:
+        extra = check_rows(org, good, bad)
+        report.errors = sorted(report.errors + extra, key=lambda e: e[0])
+        refused = {rownum for rownum, _ in extra}
+        good = [(rownum, values) for rownum, values in good if rownum not in refused]
     if dry_run or (report.errors and mode != "valid"):
         if not dry_run:
             audit_record(actor=actor, action=action, org=org, result="failure", message=f"有{report.rejected}行错误，未导入任何数据",
@@ -213,6 +229,68 @@ def _record_key(member: Member, values: dict) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+PACKAGE_FIELDS = ("on", "occasion", "funding", "cash", "goods", "goods_value", "partner_name", "handled_by")
+
+
+def _same_record(member: Member, values: dict) -> bool:
+    """A record of the file already on file: by its import key, or (for one entered or
+    exported elsewhere) by the same beneficiary, date, occasion and amounts outside a batch."""
+    if AssistanceRecord.objects.filter(import_key=values["_key"], member=member).exists():
+        return True
+    return AssistanceRecord.objects.filter(
+        member=member, on=values["on"], occasion=values["occasion"], cash=values.get("cash") or 0,
+        goods_value=values.get("goods_value") or 0, batch__isnull=True, reversal_of__isnull=True, reversal__isnull=True,
+    ).exists()
+
+
+def _check_batches(actor: Actor, org: Org, good: list, bad: list) -> list[tuple[int, str]]:
+    """Rows sharing a 批次名称 form one batch: the same package, managed archives, and
+    (when the batch is already on file) exactly its beneficiaries. A bad row refuses its batch."""
+    from gonghui.assistance.choices import MANAGED
+    from gonghui.assistance.models import AssistanceBatch
+
+    errors: list[tuple[int, str]] = []
+    groups: dict[str, list] = {}
+    for rownum, values in good:
+        if values.get("batch"):
+            groups.setdefault(values["batch"], []).append((rownum, values))
+    broken = {values.get("batch") for _, values in bad if values.get("batch")}
+    labels = {c.key: c.header for c in RECORD_COLUMNS}
+    for title, rows in groups.items():
+        if title in broken:
+            errors += [(n, f"批次“{title}”中有错误行，整批未导入。") for n, _ in rows]
+            continue
+        first_row, first = rows[0]
+        group_errors = []
+        for rownum, values in rows[1:]:
+            differ = [labels[k] for k in PACKAGE_FIELDS if (values.get(k) or None) != (first.get(k) or None)]
+            if differ:
+                group_errors.append((rownum, f"与同一批次“{title}”第{first_row}行的{'、'.join(differ)}不一致。"))
+        existing = AssistanceBatch.objects.for_actor(actor).filter(
+            org_path__startswith=org.path, title=title, on=first["on"], occasion=first["occasion"]).first()
+        if existing is not None:
+            on_file = set(existing.records.filter(reversal_of__isnull=True).values_list("member_id", flat=True))
+            for rownum, values in rows:
+                if values["_member"].pk not in on_file:
+                    group_errors.append((rownum, f"批次“{title}”已存在且不含该受助人，不能通过导入向已有批次追加人员。"))
+        else:
+            for rownum, values in rows:
+                h = values["_household"]
+                if h is None:
+                    group_errors.append((rownum, "按批次发放的受助人须有困难职工档案。"))
+                elif h.status not in MANAGED:
+                    group_errors.append((rownum, f"该受助人的困难档案状态为“{h.get_status_display()}”，不在帮扶范围内。"))
+        if group_errors:
+            bad_rows = {n for n, _ in group_errors}
+            errors += group_errors
+            errors += [(n, f"批次“{title}”中有错误行，整批未导入。") for n, _ in rows if n not in bad_rows]
+            continue
+        state = {"batch": existing, "created": False, "rows": rows}
+        for _, values in rows:
+            values["_group"] = state
+    return errors
+
+
 def assistance_import(*, actor, path, org, mode="all", dry_run=False, progress=None, filename="") -> ImportReport:
     seen: set[str] = set()
 
@@ -225,21 +303,42 @@ def assistance_import(*, actor, path, org, mode="all", dry_run=False, progress=N
             return ["与文件中前面的一行完全相同。"]
         seen.add(key)
         values["_member"], values["_key"] = m, key
+        values["_household"] = Household.objects.filter(head=m).first()
         return []
 
-    def write(values):
-        m, key = values["_member"], values["_key"]
-        if AssistanceRecord.objects.filter(import_key=key, member=m).exists():
+    def goods_of(values):
+        return [{"item": values["goods"], "quantity": 1, "unit": "份", "value": values.get("goods_value") or 0}] if values.get("goods") else []
+
+    def write_batch(values):
+        group = values["_group"]
+        if group["batch"] is not None:
             return "unchanged"
-        goods = [{"item": values["goods"], "quantity": 1, "unit": "份", "value": values.get("goods_value") or 0}] if values.get("goods") else []
-        services.record_create(actor=actor, member=m, household=Household.objects.filter(head=m).first(), on=values["on"],
-                               occasion=values["occasion"], cash=values.get("cash") or 0, goods=goods, funding=values["funding"],
-                               partner_name=values.get("partner_name") or "", handled_by=values.get("handled_by") or "",
-                               import_key=key)
+        if group.get("failed"):
+            raise ValidationError(f"批次“{values['batch']}”未能建立，整批未导入。")
+        if not group["created"]:
+            group["failed"] = True
+            services.batch_create(actor=actor, org=org, title=values["batch"], on=values["on"], occasion=values["occasion"],
+                                  households=[v["_household"] for _, v in group["rows"]], funding=values["funding"],
+                                  cash=values.get("cash") or 0, goods=goods_of(values),
+                                  partner_name=values.get("partner_name") or "", handled_by=values.get("handled_by") or "")
+            group["failed"], group["created"] = False, True
+        return "created"
+
+    def write(values):
+        if values.get("batch"):
+            return write_batch(values)
+        m, key = values["_member"], values["_key"]
+        if _same_record(m, values):
+            return "unchanged"
+        services.record_create(actor=actor, member=m, household=values["_household"], on=values["on"],
+                               occasion=values["occasion"], cash=values.get("cash") or 0, goods=goods_of(values),
+                               funding=values["funding"], partner_name=values.get("partner_name") or "",
+                               handled_by=values.get("handled_by") or "", import_key=key)
         return "created"
 
     return _run(kind="assistance", actor=actor, path=path, org=org, mode=mode, dry_run=dry_run, filename=filename,
-                columns=RECORD_COLUMNS, check_row=check, write_row=write, progress=progress)
+                columns=RECORD_COLUMNS, check_row=check, write_row=write, progress=progress,
+                check_rows=lambda org, good, bad: _check_batches(actor, org, good, bad))
 
 
 # --- exports -----------------------------------------------------------------------------
@@ -320,15 +419,40 @@ def hardship_export(*, actor: Actor, org: Org, path, subtree: bool = True, start
 
 
 def assistance_export(*, actor: Actor, org: Org, path, subtree: bool = True, start=None, end=None) -> Path:
+    """Records in import format, with the batch name, so that export → import changes
+    nothing. Reversals and the records they cancel are left out (a correction's new record
+    stays). ID numbers are full only for a role that may reveal them."""
+    actor.require("assistance.view")
     org = org or actor.org
     actor.require_covers(org)
+    reveal = actor.can("member.reveal")
     qs = AssistanceRecord.objects.for_actor(actor)
     qs = qs.filter(org_path__startswith=org.path) if subtree else qs.filter(org=org)
+    qs = qs.filter(reversal_of__isnull=True, reversal__isnull=True)
     if start:
         qs = qs.filter(on__gte=start)
     if end:
         qs = qs.filter(on__lte=end)
-    return payments_export(actor=actor, queryset=qs, path=path, label=f"（{org.name}）")
+    out = XlsxWriter(path)
+    ws = out.sheet("帮扶记录", RECORD_COLUMNS)
+    n = 0
+    for n, r in enumerate(qs.select_related("member", "batch").order_by("on", "id"), start=1):
+        goods = r.goods or []
+        single = len(goods) == 1 and Decimal(str(goods[0].get("quantity") or "1")) == 1
+        out.write_row(ws, n, RECORD_COLUMNS, {
+            "id_number": r.member.id_number if reveal else r.member.id_masked, "name": r.member.name, "on": r.on,
+            "occasion": r.occasion, "cash": r.cash or None, "goods": goods[0].get("item", "") if single else r.goods_text,
+            "goods_value": r.goods_value or None, "funding": r.funding, "partner_name": r.partner_name,
+            "handled_by": r.handled_by, "batch": r.batch.title if r.batch_id else "",
+        })
+    out.explain(RECORD_COLUMNS, title="帮扶记录 导出说明", notes=[
+        "格式与导入模板相同；同一批次的记录带有批次名称。冲销记录及被冲销的原记录未导出。",
+        "受助人身份证号" + ("为完整号码，请妥善保管。" if reveal else "已按规定遮蔽。"),
+    ])
+    out.close()
+    audit_record(actor=actor, action="assistance.export", object_type="assistance.AssistanceRecord", org=org,
+                 message=f"导出帮扶记录（{org.name}）：{n}行", changes={"rows": [None, n]})
+    return Path(path)
 
 
 def register_exchange() -> None:

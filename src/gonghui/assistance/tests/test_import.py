@@ -80,3 +80,89 @@ def test_it_exports_and_templates_through_the_exchange_registry(tree, tmp_path, 
         assert ex.exporter(actor=actor_of(personas.grassroots_chair), org=tree.grassroots, path=tmp_path / f"{kind}.xlsx",
                            subtree=True, start=dt.date(2020, 1, 1), end=None).exists()
     assert AuditEvent.objects.filter(action="hardship.export").exists()
+
+
+# --- batches in the assistance import -----------------------------------------------------
+
+
+def batch_rows(people, **kw):
+    return [{"受助人身份证号": h.head.id_number, "日期": "2025-01-20", "帮扶类型": "元旦春节送温暖", "现金": 500,
+             "资金来源": "本级经费", "批次名称": "2025年春节送温暖", **kw} for h in people]
+
+
+def test_it_imports_a_batch_once(tree, tmp_path):
+    from gonghui.assistance.models import AssistanceBatch
+    from gonghui.assistance.tests.factories import household
+
+    homes = [household(tree.grassroots, name=f"批次{i}") for i in range(3)]
+    loose = member(tree.grassroots, "散户")
+    rows = batch_rows(homes) + [{"受助人身份证号": loose.id_number, "日期": "2025-01-21", "帮扶类型": "元旦春节送温暖", "现金": 200,
+                                 "资金来源": "本级经费"}]
+    path = write_roster(tmp_path / "a.xlsx", rows, R)
+    report = sheets.assistance_import(actor=SYSTEM, path=path, org=tree.grassroots)
+    assert (report.created, report.errors) == (4, [])
+    batch = AssistanceBatch.objects.get()
+    assert batch.title == "2025年春节送温暖" and batch.records.count() == 3
+    assert {r.household_id for r in batch.records.all()} == {h.pk for h in homes}
+    again = sheets.assistance_import(actor=SYSTEM, path=path, org=tree.grassroots)
+    assert (again.created, again.unchanged, again.errors) == (0, 4, [])
+    assert AssistanceBatch.objects.count() == 1 and AssistanceRecord.objects.count() == 4
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"现金": 300}, "不一致"), ({"资金来源": "上级补助"}, "不一致"), ({"日期": "2025-01-21"}, "不一致"),
+    ({"受助人身份证号": "110105199003070018"}, "校验"),
+])
+def test_it_refuses_a_batch_whose_rows_disagree(tree, tmp_path, change, message):
+    from gonghui.assistance.models import AssistanceBatch
+    from gonghui.assistance.tests.factories import household
+
+    homes = [household(tree.grassroots, name=f"批次{i}") for i in range(3)]
+    rows = batch_rows(homes)
+    rows[2].update(change)
+    path = write_roster(tmp_path / "a.xlsx", rows, R)
+    report = sheets.assistance_import(actor=SYSTEM, path=path, org=tree.grassroots)
+    assert any(n == 4 and message in e for n, e in report.errors), report.errors
+    assert not report.written and not AssistanceBatch.objects.exists() and not AssistanceRecord.objects.exists()
+    valid = sheets.assistance_import(actor=SYSTEM, path=path, org=tree.grassroots, mode="valid")
+    assert valid.created == 0 and not AssistanceBatch.objects.exists()  # a batch is all or nothing
+
+
+def test_it_refuses_batch_rows_without_a_managed_archive_and_additions_to_a_batch(tree, tmp_path):
+    from gonghui.assistance.models import AssistanceBatch
+    from gonghui.assistance.tests.factories import household
+
+    homes = [household(tree.grassroots, name=f"批次{i}") for i in range(2)]
+    applied = household(tree.grassroots, name="待审", status="applied")
+    report = sheets.assistance_import(actor=SYSTEM, org=tree.grassroots,
+                                      path=write_roster(tmp_path / "a.xlsx", batch_rows([*homes, applied]), R))
+    assert any(n == 4 and "不在帮扶范围" in e for n, e in report.errors) and not AssistanceBatch.objects.exists()
+    assert sheets.assistance_import(actor=SYSTEM, org=tree.grassroots,
+                                    path=write_roster(tmp_path / "b.xlsx", batch_rows(homes[:1]), R)).created == 1
+    more = sheets.assistance_import(actor=SYSTEM, org=tree.grassroots, path=write_roster(tmp_path / "c.xlsx", batch_rows(homes), R))
+    assert any(n == 3 and "追加" in e for n, e in more.errors) and AssistanceRecord.objects.count() == 1
+
+
+def test_assistance_export_imports_back_unchanged(tree, tmp_path, personas):
+    from gonghui.assistance import services
+    from gonghui.assistance.tests.factories import household
+
+    homes = [household(tree.grassroots, name=f"批次{i}") for i in range(2)]
+    services.batch_create(actor=SYSTEM, org=tree.grassroots, title="助学", on=dt.date(2025, 3, 1), occasion="school",
+                          households=homes, funding="own", cash=800, goods=[{"item": "书包", "quantity": 1, "value": 100}])
+    loose = member(tree.grassroots, "散户")
+    services.record_create(actor=SYSTEM, member=loose, on=dt.date(2025, 3, 2), occasion="school", funding="own", cash=300)
+    path = sheets.assistance_export(actor=SYSTEM, org=tree.grassroots, path=tmp_path / "out.xlsx")
+    report = sheets.assistance_import(actor=SYSTEM, path=path, org=tree.grassroots)
+    assert (report.created, report.unchanged, report.errors) == (0, 3, [])
+    assert AssistanceRecord.objects.count() == 3
+    masked = sheets.assistance_export(actor=actor_of(personas.grassroots_chair), org=tree.grassroots, path=tmp_path / "m.xlsx")
+    assert masked.exists()
+
+
+def test_the_assistance_template_explains_batches(tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(sheets.assistance_template(tmp_path / "t.xlsx")))
+    assert "批次名称" in wb.get_sheet_by_index(0).to_python()[0]
+    assert any("批次" in str(c) for row in wb.get_sheet_by_name("填写说明").to_python() for c in row)
