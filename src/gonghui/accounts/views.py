@@ -22,7 +22,7 @@ from gonghui.accounts.middleware import SESSION_GRANT
 from gonghui.accounts.models import User
 from gonghui.audit.services import audit_record
 from gonghui.core.actor import Actor
-from gonghui.core.http import client_ip, staff_view
+from gonghui.core.http import client_ip, flash_service, staff_view
 from gonghui.core.paging import keyset_page
 from gonghui.orgs.selectors import org_get_by_code
 
@@ -254,12 +254,7 @@ def user_edit(request, user_id):
 def _user_action(request, user_id, fn, done: str):
     actor = request.actor
     user = selectors.user_get(actor, user_id)
-    try:
-        fn(actor, user)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, done)
+    flash_service(request, lambda: fn(actor, user), done)
     return redirect("accounts:user", user.pk)
 
 
@@ -322,10 +317,5 @@ def grant_add(request, user_id):
 def grant_revoke(request, grant_id):
     actor = request.actor
     grant = selectors.grant_get(actor, grant_id)
-    try:
-        services.grant_revoke(actor=actor, grant=grant)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, "已撤销该角色。")
+    flash_service(request, lambda: services.grant_revoke(actor=actor, grant=grant), "已撤销该角色。")
     return redirect("accounts:user", grant.user_id)

@@ -29,7 +29,7 @@ from gonghui.assistance.forms import (
     StepForm,
     TierForm,
 )
-from gonghui.core.http import staff_view
+from gonghui.core.http import flash_service, staff_view
 from gonghui.core.paging import keyset_page
 from gonghui.members.selectors import member_of_user
 from gonghui.orgs.selectors import org_get_by_code
@@ -172,12 +172,7 @@ def step(request, household_id):
 @staff_view("assistance.manage")
 def verify(request, household_id):
     h = selectors.household_get(request.actor, household_id)
-    try:
-        services.household_verify(actor=request.actor, household=h)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, "已记录本年度核实。")
+    flash_service(request, lambda: services.household_verify(actor=request.actor, household=h), "已记录本年度核实。")
     return redirect("assistance:detail", h.pk)
 
 
@@ -269,12 +264,7 @@ def record_reverse(request, record_id):
     if not form.is_valid():
         messages.error(request, "请填写冲销原因。")
     else:
-        try:
-            services.record_reverse(actor=request.actor, record=record, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, "已冲销。如需更正，请重新登记一条正确的记录。")
+        flash_service(request, lambda: services.record_reverse(actor=request.actor, record=record, reason=form.cleaned_data["reason"]), "已冲销。如需更正，请重新登记一条正确的记录。")
     return redirect("assistance:records")
 
 
@@ -282,12 +272,7 @@ def record_reverse(request, record_id):
 @staff_view("assistance.manage")
 def record_sign(request, record_id):
     record = selectors.record_get(request.actor, record_id)
-    try:
-        services.record_sign(actor=request.actor, record=record)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, "已登记签收。")
+    flash_service(request, lambda: services.record_sign(actor=request.actor, record=record), "已登记签收。")
     return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/assistance/") else "assistance:records")
 
 

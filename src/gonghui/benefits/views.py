@@ -22,7 +22,7 @@ from gonghui.benefits.forms import (
     RuleSetForm,
 )
 from gonghui.benefits.models import Kind
-from gonghui.core.http import staff_view
+from gonghui.core.http import flash_service, staff_view
 from gonghui.core.paging import keyset_page
 from gonghui.orgs.selectors import org_get_by_code
 
@@ -129,12 +129,7 @@ def record_reverse(request, record_id):
     if not form.is_valid():
         messages.error(request, "请填写冲销原因。")
     else:
-        try:
-            services.benefit_reverse(actor=request.actor, record=record, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, "已冲销该记录。")
+        flash_service(request, lambda: services.benefit_reverse(actor=request.actor, record=record, reason=form.cleaned_data["reason"]), "已冲销该记录。")
     return redirect("benefits:record", record.pk)
 
 
@@ -307,12 +302,7 @@ def rules_choose(request):
     except Http404:
         messages.error(request, "找不到该工会或慰问标准，或不在您的管辖范围内。")
         return redirect("benefits:rules")
-    try:
-        services.ruleset_choose(actor=actor, org=org, ruleset=ruleset)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, f"“{org.name}”" + (f"已采用“{ruleset.name}”。" if ruleset else "改为沿用上级工会的慰问标准。"))
+    flash_service(request, lambda: services.ruleset_choose(actor=actor, org=org, ruleset=ruleset), f"“{org.name}”" + (f"已采用“{ruleset.name}”。" if ruleset else "改为沿用上级工会的慰问标准。"))
     return redirect("benefits:rules")
 
 

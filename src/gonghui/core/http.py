@@ -63,3 +63,18 @@ def staff_view(perm: str | None = None):
 
 def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def flash_service(request, call, success: str) -> bool:
+    """Run one service call for a POST action: its Chinese refusal, or `success`, is
+    flashed for the next page. True when the service succeeded."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+
+    try:
+        call()
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return False
+    messages.success(request, success)
+    return True

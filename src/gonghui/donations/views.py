@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from gonghui.core.http import staff_view
+from gonghui.core.http import flash_service, staff_view
 from gonghui.core.paging import keyset_page
 from gonghui.donations import selectors, services
 from gonghui.donations.forms import (
@@ -173,12 +173,7 @@ def reverse(request, donation_id):
     if not form.is_valid():
         messages.error(request, "请填写更正原因。")
     else:
-        try:
-            services.donation_reverse(actor=request.actor, donation=donation, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, f"已冲正{donation.name}的{donation.amount}元捐款。")
+        flash_service(request, lambda: services.donation_reverse(actor=request.actor, donation=donation, reason=form.cleaned_data["reason"]), f"已冲正{donation.name}的{donation.amount}元捐款。")
     return redirect("donations:detail", donation.drive_id)
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gonghui.core import files
-from gonghui.core.http import is_htmx, staff_view
+from gonghui.core.http import flash_service, is_htmx, staff_view
 from gonghui.core.jobs import error_report, job_create
 from gonghui.core.models import ImportJob
 from gonghui.core.paging import keyset_page, sort_order
@@ -145,12 +145,7 @@ def record_event(request, member_id):
     member = selectors.member_get(request.actor, member_id)
     form = EventForm(request.POST)
     if form.is_valid():
-        try:
-            services.member_record_event(actor=request.actor, member=member, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, "已记录会籍变动。")
+        flash_service(request, lambda: services.member_record_event(actor=request.actor, member=member, **form.cleaned_data), "已记录会籍变动。")
     else:
         messages.error(request, "请选择事项并填写日期。")
     return redirect("members:detail", member.pk)
@@ -166,12 +161,7 @@ def propose_transfer(request, member_id):
         if to_org is None:
             messages.error(request, "找不到该编码的基层工会，请向转入工会核实其工会编码。")
         else:
-            try:
-                services.transfer_propose(actor=request.actor, member=member, to_org=to_org, on=form.cleaned_data["on"], note=form.cleaned_data["note"])
-            except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
-            else:
-                messages.success(request, f"已发起转会，等待“{to_org.name}”接收。")
+            flash_service(request, lambda: services.transfer_propose(actor=request.actor, member=member, to_org=to_org, on=form.cleaned_data["on"], note=form.cleaned_data["note"]), f"已发起转会，等待“{to_org.name}”接收。")
     else:
         messages.error(request, "请填写转入工会编码和日期。")
     return redirect("members:detail", member.pk)
@@ -191,13 +181,8 @@ def reveal(request, member_id, field):
 @staff_view("member.manage")
 def open_account(request, member_id):
     member = selectors.member_get(request.actor, member_id)
-    try:
-        services.member_account_create(actor=request.actor, member=member, username=request.POST.get("username", ""),
-                                       password=request.POST.get("password", ""))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, "已开通会员账号。请将用户名和初始密码告知本人，首次登录须修改密码。")
+    flash_service(request, lambda: services.member_account_create(actor=request.actor, member=member, username=request.POST.get("username", ""),
+        password=request.POST.get("password", "")), "已开通会员账号。请将用户名和初始密码告知本人，首次登录须修改密码。")
     return redirect("members:detail", member.pk)
 
 
@@ -239,13 +224,8 @@ def requests(request):
 @staff_view("member.manage")
 def decide_request(request, request_id):
     req = selectors.change_request_get(request.actor, request_id)
-    try:
-        services.change_request_decide(actor=request.actor, request=req, approve=request.POST.get("approve") == "1",
-                                       reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, "已处理该申请。")
+    flash_service(request, lambda: services.change_request_decide(actor=request.actor, request=req, approve=request.POST.get("approve") == "1",
+        reason=request.POST.get("reason", "")), "已处理该申请。")
     return redirect("members:requests")
 
 

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gonghui.core import files
-from gonghui.core.http import staff_view
+from gonghui.core.http import flash_service, staff_view
 from gonghui.core.paging import keyset_page, sort_order
 from gonghui.orgs import selectors, services, sheets
 from gonghui.orgs.forms import DeactivateForm, MoveForm, OfficerFormSet, OrgFilterForm, OrgForm, TermForm
@@ -173,12 +173,7 @@ def deactivate(request, org_id):
 @staff_view("org.manage")
 def reactivate(request, org_id):
     org = selectors.org_get(request.actor, org_id)
-    try:
-        services.org_reactivate(actor=request.actor, org=org)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, f"已恢复“{org.name}”。")
+    flash_service(request, lambda: services.org_reactivate(actor=request.actor, org=org), f"已恢复“{org.name}”。")
     return redirect("orgs:detail", org.pk)
 
 
