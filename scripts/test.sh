@@ -8,11 +8,13 @@ export GONGHUI_TEST_OUTPUT="$OUT"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
 
-# Browser tests drive Debian's chromium (Playwright's own browser download cannot work here).
-if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
-  echo "== installing chromium and CJK fonts"
+# Browser tests drive Debian's chromium (Playwright's own browser download cannot work here);
+# the .docx tests convert with LibreOffice headless and read the PDF back with poppler.
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" \
+   || ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
+  echo "== installing chromium, LibreOffice Writer, poppler and CJK fonts"
   as_root apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium fonts-noto-cjk libreoffice-writer-nogui poppler-utils >/dev/null
 fi
 
 echo "== ruff"

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "gonghui.assistance",
     "gonghui.benefits",
     "gonghui.donations",
+    "gonghui.summary",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,10 @@ class AssistanceConfig(AppConfig):
     verbose_name = "困难帮扶"
 
     def ready(self):
+        from gonghui.assistance.summary import CONTRIBUTOR
+        from gonghui.summary.registry import register as register_summary_part
+
+        register_summary_part(CONTRIBUTOR)
         from gonghui.assistance import demo
         from gonghui.assistance.panels import dashboard_panel
         from gonghui.assistance.services import hardship_block_deactivation, household_follow_member

@@ -140,6 +140,7 @@ class ArchiveFilterForm(forms.Form):
     year_class = forms.ChoiceField(required=False, choices=[("", ""), ("stock", "存量"), ("new", "增量"), ("returned", "返困")])
     year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
     due = forms.BooleanField(required=False)
+    as_of = forms.DateField(required=False)  # under management on that day (a summary's figure)
 
 
 class RecordFilterForm(forms.Form):
@@ -148,6 +149,8 @@ class RecordFilterForm(forms.Form):
     start = forms.DateField(required=False)
     end = forms.DateField(required=False)
     month = forms.RegexField(required=False, regex=r"^\d{4}-\d{2}$")
+    org = forms.CharField(required=False)
+    standing = forms.BooleanField(required=False)
 
 
 class DibaoLineForm(StyledForm):

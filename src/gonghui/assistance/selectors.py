@@ -55,8 +55,18 @@ def member_by_id_number(actor: Actor, number: str):
 
 def household_search(actor: Actor, *, org: Org | None = None, subtree: bool = True, status: str = "", tier: str = "",
                      cause: str = "", q: str = "", year_class: str = "", year: int | None = None,
-                     due: bool = False, today: dt.date | None = None) -> QuerySet:
+                     due: bool = False, today: dt.date | None = None, as_of: dt.date | None = None) -> QuerySet:
     qs = households_for(actor).select_related("org", "head")
+    if as_of is not None:
+        # under management at the union (or below) on that day: the rows behind count_as_of
+        spells = _as_of(HouseholdSpell.objects.filter(status__in=list(MANAGED)), as_of)
+        if org is not None:
+            spells = spells.filter(org_path__startswith=org.path) if subtree else spells.filter(org=org)
+        qs = qs.filter(pk__in=spells.values("household_id"))
+        if tier in Tier.values:
+            qs = qs.filter(pk__in=spells.filter(tier=tier).values("household_id"))
+            tier = ""
+        org, status = None, ""  # the spell says where and how it stood that day
     if org is not None:
         qs = qs.filter(org_path__startswith=org.path) if subtree else qs.filter(org=org)
     if status == "managed":
@@ -146,10 +156,12 @@ def record_get(actor: Actor, pk) -> AssistanceRecord:
 
 def record_search(actor: Actor, *, org: Org | None = None, occasion: str = "", funding: str = "", start: dt.date | None = None,
                   end: dt.date | None = None, household: Household | None = None, batch: AssistanceBatch | None = None,
-                  month: str = "") -> QuerySet:
+                  month: str = "", subtree: bool = True, standing: bool = False) -> QuerySet:
     qs = records_for(actor).select_related("org", "member", "household")
     if org is not None:
-        qs = qs.filter(org_path__startswith=org.path)
+        qs = qs.filter(org_path__startswith=org.path) if subtree else qs.filter(org=org)
+    if standing:  # neither a reversal nor reversed: the records a summary counts
+        qs = qs.filter(reversal_of__isnull=True, reversal__isnull=True)
     if occasion in Occasion.values:
         qs = qs.filter(occasion=occasion)
     if funding in Funding.values:

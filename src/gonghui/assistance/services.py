@@ -249,11 +249,12 @@ def household_update(*, actor: Actor, household: Household, **fields) -> Househo
     return household
 
 
-@audited("hardship.family", object_type="assistance.Household")
-def family_member_add(*, actor: Actor, household: Household, relation: str, name: str, id_number: str = "",
-                      income="", school_or_work: str = "", health: str = "", disability: str = "") -> FamilyMember:
-    actor.require("assistance.manage")
-    actor.require_covers(household.org)
+FAMILY_FIELDS = ("relation", "name", "id_number", "income", "school_or_work", "health", "disability")
+FAMILY_SENSITIVE = frozenset({"id_number", "income", "health", "disability"})
+
+
+def _clean_family(*, relation: str, name: str, id_number: str = "", income="", school_or_work: str = "", health: str = "",
+                  disability: str = "") -> dict:
     errors: dict[str, str] = {}
     name = (name or "").strip()
     if not name:
@@ -272,13 +273,45 @@ def family_member_add(*, actor: Actor, household: Household, relation: str, name
         errors["income"] = exc.messages[0]
     if errors:
         raise ValidationError(errors)
-    person = FamilyMember.objects.create(
-        household=household, relation=relation, name=name[:50], id_number=number, id_masked=mask_id(number) if number else "",
-        income=income, school_or_work=(school_or_work or "").strip()[:100], health=(health or "").strip()[:500],
-        disability=(disability or "").strip()[:500],
-    )
+    return {"relation": relation, "name": name[:50], "id_number": number, "income": income,
+            "school_or_work": (school_or_work or "").strip()[:100], "health": (health or "").strip()[:500],
+            "disability": (disability or "").strip()[:500]}
+
+
+@audited("hardship.family", object_type="assistance.Household")
+def family_member_add(*, actor: Actor, household: Household, relation: str, name: str, id_number: str = "",
+                      income="", school_or_work: str = "", health: str = "", disability: str = "") -> FamilyMember:
+    actor.require("assistance.manage")
+    actor.require_covers(household.org)
+    values = _clean_family(relation=relation, name=name, id_number=id_number, income=income, school_or_work=school_or_work,
+                           health=health, disability=disability)
+    number = values["id_number"]
+    person = FamilyMember.objects.create(household=household, id_masked=mask_id(number) if number else "", **values)
     audit_record(actor=actor, action="hardship.family", obj=household,
-                 changes={"family": [None, f"{Relation(relation).label} {name}"], "id_number": [None, "******"]})
+                 changes={"family": [None, f"{Relation(relation).label} {values['name']}"], "id_number": [None, "******"]})
+    return person
+
+
+@audited("hardship.family", object_type="assistance.Household")
+def family_member_update(*, actor: Actor, person: FamilyMember, **fields) -> FamilyMember:
+    """Change the given fields of a family member (the others keep their values); saved
+    and audited only when something differs."""
+    actor.require("assistance.manage")
+    actor.require_covers(person.household.org)
+    unknown = set(fields) - set(FAMILY_FIELDS)
+    if unknown:
+        raise ValidationError(f"无法修改家庭成员的“{'、'.join(sorted(unknown))}”。")
+    before = snapshot(person, FAMILY_FIELDS)
+    values = _clean_family(**{**before, **fields})
+    changes = field_changes(before, values, sensitive=FAMILY_SENSITIVE)
+    if not changes:
+        return person
+    for key, value in values.items():
+        setattr(person, key, value)
+    person.id_masked = mask_id(person.id_number) if person.id_number else ""
+    person.save()
+    audit_record(actor=actor, action="hardship.family", obj=person.household, changes=changes,
+                 message=f"修改家庭成员 {person.get_relation_display()} {person.name}")
     return person
 
 

@@ -5,11 +5,18 @@ Imports check every row first and write in one transaction: all or nothing by de
 valid rows only with --mode valid. Rows name people by ID number (matched on the
 members' blind index). Re-importing the same file changes nothing: archives match by
 their head, records by a key made of beneficiary, date, occasion and amounts.
+
+The hardship workbook has two data sheets: 困难职工档案 (one row per archive) and
+家庭成员 (one row per family member, naming its archive by the head's ID number). Both
+are checked together; family members match by archive and ID number, or by archive,
+relation and name when the row has no ID number, and are never deleted by an import.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,9 +24,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from gonghui.assistance import services
-from gonghui.assistance.choices import Cause, Funding, Housing, Hukou, Insurance, Occasion, Status, Tier
+from gonghui.assistance.choices import (
+    Cause,
+    Funding,
+    Housing,
+    Hukou,
+    Insurance,
+    Occasion,
+    Relation,
+    Status,
+    Tier,
+)
 from gonghui.assistance.models import AssistanceRecord, Household
-from gonghui.audit.services import audit_record
+from gonghui.audit.services import audit_record, snapshot
 from gonghui.core.actor import Actor
 from gonghui.core.files import export_path
 from gonghui.core.services import error_text
@@ -27,16 +44,24 @@ from gonghui.core.sheets import (
     Column,
     ImportRefused,
     ImportReport,
+    SheetError,
     XlsxWriter,
+    map_columns,
     open_import,
     parse_row,
+    read_table,
+    sheet_names,
     write_template,
 )
+from gonghui.core.validators import parse_resident_id
 from gonghui.members.models import Member
 from gonghui.members.services import id_hash
 from gonghui.orgs.models import Org
 
 EXAMPLE_ID = "110105199003070017"
+EXAMPLE_SPOUSE_ID = "110105199205120027"
+HARDSHIP_SHEET = "困难职工档案"
+FAMILY_SHEET = "家庭成员"
 
 HARDSHIP_COLUMNS = [
     Column("id_number", "户主身份证号", required=True, max_length=30, example=EXAMPLE_ID, width=22, help="户主须是本工会或下级工会的会员。"),
@@ -54,7 +79,21 @@ HARDSHIP_COLUMNS = [
     Column("zero_employment", "零就业家庭", kind="bool", example="否", width=8),
     Column("single_parent", "单亲家庭", kind="bool", example="否", width=8),
     Column("health", "健康状况", max_length=500, example="", width=20),
+    Column("disability", "残疾情况", max_length=500, example="", width=16, help="户主本人的残疾情况，如“肢体残疾三级”。"),
     Column("situation", "困难情况说明", max_length=1000, example="", width=30),
+]
+FAMILY_COLUMNS = [
+    Column("head_id_number", "户主身份证号", required=True, max_length=30, example=EXAMPLE_ID, width=22,
+           help="该家庭成员所属档案的户主：须在“困难职工档案”工作表中，或已有本工会或下级工会的困难职工档案。"),
+    Column("head_name", "户主姓名", max_length=50, example="张三", width=10, help="用于核对，须与会员名册一致。"),
+    Column("relation", "与户主关系", required=True, kind="choice", choices=Relation.choices, example="配偶", width=10),
+    Column("name", "姓名", required=True, max_length=50, example="李四", width=10, help="家庭成员的姓名（户主本人不用填写）。"),
+    Column("id_number", "身份证号", max_length=30, example=EXAMPLE_SPOUSE_ID, width=22,
+           help="家庭成员的身份证号。填写的，按户主和身份证号匹配已登记的家庭成员；未填写的，按户主、与户主关系和姓名匹配。"),
+    Column("income", "年收入", kind="decimal", example=12000, width=12, help="元/年，不小于0。"),
+    Column("school_or_work", "就学/就业情况", max_length=100, example="灵活就业", width=16),
+    Column("health", "健康状况", max_length=500, example="慢性病", width=20),
+    Column("disability", "残疾情况", max_length=500, example="", width=16, help="如“肢体残疾三级”；无残疾的留空。"),
 ]
 RECORD_COLUMNS = [
     Column("id_number", "受助人身份证号", required=True, max_length=30, example=EXAMPLE_ID, width=22),
@@ -80,8 +119,19 @@ NOTES = [
 
 
 
+FAMILY_NOTES = [
+    "“家庭成员”工作表每行填写一位家庭成员（户主本人不用填写），用“户主身份证号”指明所属档案：户主须在“困难职工档案”"
+    "工作表中，或已有本工会或下级工会的困难职工档案。两个工作表一起检查，默认任何一行有错误都不导入。",
+    "家庭成员填了身份证号的，按户主和身份证号匹配已登记的家庭成员，未填的按户主、与户主关系和姓名匹配；匹配到的按文件"
+    "更新（身份证号留空不会清除已登记的号码），匹配不到的新增。",
+    "系统中已登记、但文件中没有列出的家庭成员保留不动，导入不会删除家庭成员；如需删除，请在档案页面操作。",
+]
+HARDSHIP_NOTES = [*NOTES, *(f"{i}. {note}" for i, note in enumerate(FAMILY_NOTES, start=len(NOTES) + 1))]
+
+
 def hardship_template(path=None) -> Path:
-    return write_template(path or export_path("hardship-template"), HARDSHIP_COLUMNS, title="困难职工档案导入模板 填写说明", notes=NOTES)
+    return write_template(path or export_path("hardship-template"), HARDSHIP_COLUMNS, title="困难职工档案导入模板 填写说明",
+                          notes=HARDSHIP_NOTES, sheet=HARDSHIP_SHEET, more=[(FAMILY_SHEET, FAMILY_COLUMNS)])
 
 
 RECORD_NOTES = [*NOTES, "4. 填写“批次名称”的行按批次导入：同名的行建为一个发放批次，每位受助人一条记录；"
@@ -108,12 +158,45 @@ def _members(actor: Actor, org: Org, rows: list[dict]) -> dict[str, Member]:
     return {m.id_hash: m for m in qs}
 
 
+@dataclass
+class _Report(ImportReport):
+    """Rows of two sheets share row numbers: each error then starts with its sheet's name,
+    and a rejected row is a row of one sheet."""
+
+    sheet_prefixes: tuple[str, ...] = ()
+
+    @property
+    def rejected(self) -> int:
+        return len({(row, next((p for p in self.sheet_prefixes if message.startswith(p)), ""))
+                    for row, message in self.errors})
+
+
+@dataclass
+class _Part:
+    """The checked rows of a further sheet, written after those of the first sheet."""
+
+    label: str  # for the audit summary
+    prefix: str  # starts each error of this sheet
+    first_prefix: str  # starts each error of the first sheet
+    write: Callable
+    total: int = 0
+    good: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+
+def _counts(counts: dict) -> str:
+    return f"新建{counts['created']}，更新{counts['updated']}，未变{counts['unchanged']}"
+
+
 def _run(*, kind: str, actor: Actor, path, org, mode, dry_run, filename, columns, check_row, write_row, progress,
-         check_rows=None) -> ImportReport:
+         check_rows=None, more=None) -> ImportReport:
     """The shared shape of both imports: read, check every row, write all (or valid) rows
     in one transaction, one audit summary. `check_rows(org, good, bad)` checks rows that
-    belong together (a batch) after each row on its own; it returns (row number, error)."""
-    report = ImportReport(dry_run=dry_run, mode=mode)
+    belong together (a batch) after each row on its own; it returns (row number, error).
+    `more(org, good, bad)` reads and checks a further sheet whose rows refer to those of
+    the first one; it returns a _Part (or None when the file has no such sheet) and may
+    raise ImportRefused."""
+    report = _Report(dry_run=dry_run, mode=mode)
     shown = filename or Path(path).name
     progress = progress or (lambda done, total: None)
     action = f"{kind}.import"
@@ -143,6 +226,24 @@ def _run(*, kind: str, actor: Actor, path, org, mode, dry_run, filename, columns
         report.errors = sorted(report.errors + extra, key=lambda e: e[0])
         refused = {rownum for rownum, _ in extra}
         good = [(rownum, values) for rownum, values in good if rownum not in refused]
+    part = None
+    if more is not None:
+        try:
+            part = more(org, good, bad)
+        except ImportRefused as exc:
+            report.file_error = exc.message
+            audit_record(actor=actor, action=action, org=org, result="failure", message=report.file_error,
+                         changes={"file": [None, shown]})
+            return report
+    items = [("", rownum, values, write_row) for rownum, values in good]
+    part_counts = {"created": 0, "updated": 0, "unchanged": 0}
+    if part is not None:
+        report.total += part.total
+        report.sheet_prefixes = (part.first_prefix, part.prefix)
+        report.errors = ([(n, part.first_prefix + e) for n, e in report.errors]
+                         + [(n, part.prefix + e) for n, e in sorted(part.errors, key=lambda e: e[0])])
+        items = [(part.first_prefix, rownum, values, write_row) for rownum, values in good]
+        items += [(part.prefix, rownum, values, part.write) for rownum, values in part.good]
     if dry_run or (report.errors and mode != "valid"):
         if not dry_run:
             audit_record(actor=actor, action=action, org=org, result="failure", message=f"有{report.rejected}行错误，未导入任何数据",
@@ -150,20 +251,24 @@ def _run(*, kind: str, actor: Actor, path, org, mode, dry_run, filename, columns
         return report
     try:
         with transaction.atomic():
-            for n, (rownum, values) in enumerate(good, start=1):
+            for n, (prefix, rownum, values, write) in enumerate(items, start=1):
                 try:
                     with transaction.atomic():
-                        outcome = write_row(values)
+                        outcome = write(values)
                 except ValidationError as exc:
-                    report.errors.append((rownum, error_text(exc)))
+                    report.errors.append((rownum, prefix + error_text(exc)))
                     if mode != "valid":
                         raise
                     continue
                 setattr(report, outcome, getattr(report, outcome) + 1)
-                progress(n, len(good))
+                if part is not None and write is part.write:
+                    part_counts[outcome] += 1
+                progress(n, len(items))
             report.written = True
+            counts = {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}
+            detail = f"（其中{part.label}{_counts(part_counts)}）" if part is not None else ""
             audit_record(actor=actor, action=action, org=org, changes={"file": [None, shown]},
-                         message=f"新建{report.created}，更新{report.updated}，未变{report.unchanged}，拒绝{report.rejected}")
+                         message=f"{_counts(counts)}，拒绝{report.rejected}{detail}")
     except ValidationError:
         report.created = report.updated = report.unchanged = 0
         report.written = False
@@ -173,8 +278,6 @@ def _run(*, kind: str, actor: Actor, path, org, mode, dry_run, filename, columns
 
 
 def _check_person(values: dict, members: dict) -> tuple[Member | None, list[str]]:
-    from gonghui.core.validators import parse_resident_id
-
     try:
         number = parse_resident_id(values["id_number"]).number
     except ValidationError as exc:
@@ -188,7 +291,149 @@ def _check_person(values: dict, members: dict) -> tuple[Member | None, list[str]
     return m, []
 
 
+def _amount_errors(values: dict, columns) -> list[str]:
+    """Amounts the services would refuse, found while checking (so that a dry run reports
+    them too)."""
+    errors = []
+    for col in columns:
+        amount = values.get(col.key) if col.kind == "decimal" else None
+        if amount is not None and not Decimal(0) <= amount < services.MAX_MONEY:
+            errors.append(f"“{col.header}”应为不小于0的金额。")
+    return errors
+
+
+def _normal_id(raw) -> str:
+    """The 18-digit form of an ID number, or "" when it is not a valid one."""
+    try:
+        return parse_resident_id(raw).number
+    except ValidationError:
+        return ""
+
+
+def _family_part(*, actor: Actor, path, org: Org, good: list, bad: list) -> _Part | None:
+    """Read and check the 家庭成员 sheet against the archives of the first sheet (`good`
+    and `bad` rows) and those already on file in the actor's scope under `org`."""
+    sheets = sheet_names(path)
+    if FAMILY_SHEET not in sheets:
+        return None
+    first = sheets[0]
+    part = _Part(label="家庭成员", prefix=f"“{FAMILY_SHEET}”工作表：", first_prefix=f"“{first}”工作表：",
+                 write=lambda values: "unchanged")
+    try:
+        table = read_table(path, sheet=FAMILY_SHEET, expected_headers=[c.header for c in FAMILY_COLUMNS], allow_empty=True)
+        if not table.rows:
+            return part  # a family sheet with its header only (as exported without the family)
+        index = map_columns(table, FAMILY_COLUMNS)
+    except SheetError as exc:
+        raise ImportRefused(f"{part.prefix}{exc}", org) from None
+    if not actor.can("assistance.sensitive"):
+        raise ImportRefused(f"{part.prefix}家庭成员是困难家庭的敏感信息，您当前的角色没有“查看困难家庭收入、健康等敏感信息”权限，"
+                            "不能导入。请删除该工作表中的数据行后再导入档案。", org)
+    in_file = {values["id_number"]: values["_head"] for _, values in good}
+    broken = {_normal_id(values.get("id_number")) for _, values in bad} - set(in_file) - {""}
+    part.total = len(table.rows)
+    parsed = []
+    for rownum, cells in table.rows:
+        values, errs = parse_row(table, rownum, cells, FAMILY_COLUMNS, index)
+        if not errs:
+            try:
+                values["head_id_number"] = parse_resident_id(values["head_id_number"]).number
+            except ValidationError as exc:
+                errs.append(f"“户主身份证号”有误：{exc.messages[0]}")
+        parsed.append((rownum, values, errs))
+    wanted = {id_hash(v["head_id_number"]) for _, v, e in parsed if not e and v["head_id_number"] not in in_file}
+    on_file = {h.head.id_hash: h for h in Household.objects.for_actor(actor).filter(
+        org_path__startswith=org.path, head__id_hash__in=wanted).select_related("head", "org")}
+    seen: dict[tuple, int] = {}
+    for rownum, values, errs in parsed:
+        if not errs:
+            errs += _check_family_row(values, in_file=in_file, broken=broken, on_file=on_file, seen=seen, rownum=rownum)
+        if errs:
+            part.errors += [(rownum, e) for e in errs]
+        else:
+            part.good.append((rownum, values))
+
+    claimed: set[int] = set()
+
+    def write(values):
+        household = values.get("_household") or Household.objects.filter(head=values["_head"]).first()
+        if household is None:
+            raise ValidationError("户主的困难职工档案未能导入，该家庭成员未导入。")
+        fields = {k: values[k] for k in ("relation", "name", "id_number", "income", "school_or_work", "health", "disability")
+                  if k in values}
+        if "income" in fields:
+            fields["income"] = "" if fields["income"] is None else str(fields["income"])
+        if not fields.get("id_number"):
+            fields.pop("id_number", None)  # a blank cell does not clear a number on file
+        person = _match_family(household, values, claimed)
+        if person is None:
+            person = services.family_member_add(actor=actor, household=household, **fields)
+            claimed.add(person.pk)
+            return "created"
+        claimed.add(person.pk)
+        before = snapshot(person, services.FAMILY_FIELDS)
+        services.family_member_update(actor=actor, person=person, **fields)
+        return "unchanged" if snapshot(person, services.FAMILY_FIELDS) == before else "updated"
+
+    part.write = write
+    return part
+
+
+def _check_family_row(values: dict, *, in_file: dict, broken: set, on_file: dict, seen: dict, rownum: int) -> list[str]:
+    head_number = values["head_id_number"]
+    if head_number in in_file:
+        head = values["_head"] = in_file[head_number]
+    elif head_number in broken:
+        return [f"户主在“{HARDSHIP_SHEET}”工作表中的行有错误，该家庭成员未导入。"]
+    else:
+        household = on_file.get(id_hash(head_number))
+        if household is None:
+            # The same words whether the archive does not exist or lies outside the actor's scope.
+            return [f"找不到该户主的困难职工档案：“{HARDSHIP_SHEET}”工作表中没有该户主，导入的工会及其下级也没有以其为户主的档案。"]
+        head = household.head
+        values["_household"] = household
+    errors = []
+    if values.get("head_name") and values["head_name"] != head.name:
+        errors.append(f"户主姓名与会员名册不一致（名册中为“{head.name}”）。")
+    if values.get("id_number"):
+        try:
+            values["id_number"] = parse_resident_id(values["id_number"]).number
+        except ValidationError as exc:
+            errors.append(f"“身份证号”有误：{exc.messages[0]}")
+        else:
+            if values["id_number"] == head_number:
+                errors.append("家庭成员的身份证号与户主相同；户主本人不用填在“家庭成员”工作表中。")
+    errors += _amount_errors(values, FAMILY_COLUMNS)
+    if errors:
+        return errors
+    keys = [(head_number, "name", values["relation"], values["name"])]
+    if values.get("id_number"):
+        keys.append((head_number, "id", values["id_number"]))
+    earlier = next((seen[k] for k in keys if k in seen), None)
+    if earlier is not None:
+        return [f"与本工作表第{earlier}行重复（同一户主的同一家庭成员）。"]
+    for k in keys:
+        seen[k] = rownum
+    return []
+
+
+def _match_family(household: Household, values: dict, claimed: set[int]):
+    """The family member on file that a row describes: by ID number when the row has one
+    (else one without a number, of the same relation and name); by relation and name
+    when it has none. A member already matched by another row is not matched again."""
+    people = [p for p in household.family.all() if p.pk not in claimed]
+    number = values.get("id_number")
+    if number:
+        same = next((p for p in people if p.id_number == number), None)
+        if same is not None:
+            return same
+        people = [p for p in people if not p.id_number]
+    return next((p for p in people if p.relation == values["relation"] and p.name == values["name"]), None)
+
+
 def hardship_import(*, actor, path, org, mode="all", dry_run=False, progress=None, filename="") -> ImportReport:
+    """Archives from the first sheet, with their family members from the 家庭成员 sheet
+    when the workbook has one; both sheets are checked before anything is written."""
     seen: dict[str, bool] = {}
 
     def check(values, members):
@@ -200,6 +445,10 @@ def hardship_import(*, actor, path, org, mode="all", dry_run=False, progress=Non
         seen[values["id_number"]] = True
         try:
             values["causes"] = _causes(values["causes"])
+        except ValidationError as exc:
+            return exc.messages
+        try:  # what the archive services would refuse, found now so that a dry run reports it too
+            services._clean_archive({k: v for k, v in values.items() if k in services.ARCHIVE_FIELDS})
         except ValidationError as exc:
             return exc.messages
         values["_head"] = m
@@ -219,8 +468,14 @@ def hardship_import(*, actor, path, org, mode="all", dry_run=False, progress=Non
         existing.refresh_from_db()
         return "unchanged" if (existing.updated_at,) == before else "updated"
 
+    def family(org, good, bad):
+        try:
+            return _family_part(actor=actor, path=path, org=org, good=good, bad=bad)
+        except SheetError as exc:
+            raise ImportRefused(str(exc), org) from None
+
     return _run(kind="hardship", actor=actor, path=path, org=org, mode=mode, dry_run=dry_run, filename=filename,
-                columns=HARDSHIP_COLUMNS, check_row=check, write_row=write, progress=progress)
+                columns=HARDSHIP_COLUMNS, check_row=check, write_row=write, progress=progress, more=family)
 
 
 def _record_key(member: Member, values: dict) -> str:
@@ -383,7 +638,9 @@ def payments_export(*, actor: Actor, queryset, path=None, label: str = "") -> Pa
 
 
 def hardship_export(*, actor: Actor, org: Org, path, subtree: bool = True, start=None, end=None) -> Path:
-    """Archives in import format; income and health only for a role that may see them."""
+    """Archives in import format, with their family members on the 家庭成员 sheet; income,
+    health, disability and the family only for a role that may see them (assistance.sensitive),
+    full ID numbers only for one that may also reveal them (member.reveal)."""
     actor.require("assistance.view")
     org = org or actor.org
     actor.require_covers(org)
@@ -396,25 +653,42 @@ def hardship_export(*, actor: Actor, org: Org, path, subtree: bool = True, start
         qs = qs.filter(applied_on__gte=start)
     if end:
         qs = qs.filter(applied_on__lte=end)
+    qs = qs.select_related("head").order_by("org_path", "id")
+    if sensitive:
+        qs = qs.prefetch_related("family")
     out = XlsxWriter(path)
-    ws = out.sheet("困难职工档案", columns)
-    n = 0
-    for n, h in enumerate(qs.select_related("head").order_by("org_path", "id"), start=1):
-        values = {"id_number": h.head.id_number if reveal else h.head.id_masked, "name": h.head.name, "applied_on": h.applied_on,
+    ws = out.sheet(HARDSHIP_SHEET, columns)
+    family_ws = out.sheet(FAMILY_SHEET, FAMILY_COLUMNS)
+    n = people = 0
+    for n, h in enumerate(qs, start=1):
+        head_number = h.head.id_number if reveal else h.head.id_masked
+        values = {"id_number": head_number, "name": h.head.name, "applied_on": h.applied_on,
                   "tier": h.tier, "status": h.status}
         if sensitive:
             values.update(size=h.size, causes=h.cause_labels, annual_income=h.income, rigid_expenses=h.expenses,
                           hardship_spending=Decimal(h.hardship_spending) if h.hardship_spending else None, housing=h.housing,
                           hukou=h.hukou, insurance=h.insurance, zero_employment=h.zero_employment, single_parent=h.single_parent,
-                          health=h.health, situation=h.situation)
+                          health=h.health, disability=h.disability, situation=h.situation)
+            for p in h.family.all():
+                people += 1
+                out.write_row(family_ws, people, FAMILY_COLUMNS, {
+                    "head_id_number": head_number, "head_name": h.head.name, "relation": p.relation, "name": p.name,
+                    "id_number": p.id_number if reveal else p.id_masked, "income": Decimal(p.income) if p.income else None,
+                    "school_or_work": p.school_or_work, "health": p.health, "disability": p.disability,
+                })
         out.write_row(ws, n, columns, values)
-    out.explain(columns, title="困难职工档案 导出说明", notes=[
-        "家庭人口、收入、健康等敏感信息" + ("为完整信息，请妥善保管。" if sensitive else "未导出（无权限）。"),
-        "户主身份证号" + ("为完整号码。" if reveal else "已按规定遮蔽。"),
+    out.add_dropdowns(family_ws, FAMILY_COLUMNS)
+    out.explain(columns, title="困难职工档案 导出说明", sheet=HARDSHIP_SHEET, more=[(FAMILY_SHEET, FAMILY_COLUMNS)], notes=[
+        "格式与导入模板相同（“困难类别”“状态”两列仅供查看，导入时不起作用）。",
+        "家庭人口、收入、健康、残疾等敏感信息" + ("为完整信息，请妥善保管。" if sensitive else "未导出（无权限）。"),
+        ("家庭成员见“家庭成员”工作表；重新导入时，系统中已登记、但文件中没有列出的家庭成员保留不动，不会删除。"
+         if sensitive else "家庭成员属于敏感信息，未导出（无权限），“家庭成员”工作表为空。"),
+        "户主和家庭成员的身份证号" + ("为完整号码。" if reveal else "已按规定遮蔽；遮蔽的文件不能再用于导入。"),
     ])
     out.close()
     audit_record(actor=actor, action="hardship.export", object_type="assistance.Household", org=org,
-                 message=f"导出困难职工档案{n}户" + ("（含敏感信息）" if sensitive else "（不含敏感信息）"), changes={"rows": [None, n]})
+                 message=f"导出困难职工档案{n}户" + (f"、家庭成员{people}人（含敏感信息）" if sensitive else "（不含敏感信息）"),
+                 changes={"rows": [None, n], "family": [None, people]})
     return Path(path)
 
 

@@ -73,7 +73,8 @@ def home(request):
     form = ArchiveFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     org = _org(request, data.get("org"))
-    qs = selectors.household_search(actor, org=org, status=data.get("status", ""), tier=data.get("tier", ""),
+    qs = selectors.household_search(actor, org=org, subtree=request.GET.get("subtree", "1") != "0", as_of=data.get("as_of"),
+                                    status=data.get("status", ""), tier=data.get("tier", ""),
                                     cause=data.get("cause", "") if actor.can("assistance.sensitive") else "",
                                     q=data.get("q", ""), year_class=data.get("year_class", ""), year=data.get("year"),
                                     due=bool(data.get("due")))
@@ -223,8 +224,16 @@ def apply(request):
 def _record_filters(request):
     form = RecordFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
+    org = None
+    if data.get("org"):
+        try:
+            org = org_get_by_code(request.actor, data["org"])
+        except Http404:
+            form.add_error("org", "找不到该编码的工会，或它不在您的管辖范围内。")
+            return form, selectors.records_for(request.actor).none(), True
     qs = selectors.record_search(request.actor, occasion=data.get("occasion", ""), funding=data.get("funding", ""),
-                                 start=data.get("start"), end=data.get("end"), month=data.get("month", ""))
+                                 start=data.get("start"), end=data.get("end"), month=data.get("month", ""),
+                                 org=org, subtree=request.GET.get("subtree", "1") != "0", standing=bool(data.get("standing")))
     return form, qs, bool(data.get("start") or data.get("end") or data.get("month"))
 
 

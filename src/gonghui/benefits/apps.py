@@ -7,6 +7,10 @@ class BenefitsConfig(AppConfig):
     verbose_name = "会员慰问"
 
     def ready(self):
+        from gonghui.benefits.summary import CONTRIBUTOR
+        from gonghui.summary.registry import register as register_summary_part
+
+        register_summary_part(CONTRIBUTOR)
         from gonghui.audit.registry import register_actions
         from gonghui.benefits import demo
         from gonghui.benefits.panels import dashboard_panel

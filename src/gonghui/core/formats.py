@@ -42,3 +42,27 @@ def yuan(value, *, places: int = 2) -> str:
     if amount == amount.to_integral_value():
         return f"{int(amount):,}"
     return f"{amount:,.{places}f}"
+
+
+def doc_number(value) -> str:
+    """A count or amount as official documents write it: Arabic numerals, no thousands
+    separators (11500), decimals only when there are any (1250.5)."""
+    amount = Decimal(value)
+    if amount == amount.to_integral_value():
+        return str(int(amount))
+    return format(amount.normalize(), "f")
+
+
+def doc_money(value) -> str:
+    """Money in a 公文 sentence: 500元, 11500元, 1250.5元; from 10万 on in 万元 while that
+    stays exact to the cent (123456元 → 12.3456万元), so no figure is ever rounded away."""
+    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if abs(amount) >= 100000:
+        return f"{doc_number(amount / 10000)}万元"
+    return f"{doc_number(amount)}元"
+
+
+def doc_percent(ratio, places: int = 1) -> str:
+    """A ratio as 92.3% (half up)."""
+    pct = (Decimal(str(ratio)) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{doc_number(pct)}%"

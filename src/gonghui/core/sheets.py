@@ -236,8 +236,9 @@ def _decode_csv(data: bytes) -> str:
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
-def _first_sheet_part(zf: zipfile.ZipFile) -> str | None:
-    """The zip member of the workbook's first sheet (the one calamine reads as index 0)."""
+def _sheet_part(zf: zipfile.ZipFile, name: str | None = None) -> str | None:
+    """The zip member of the workbook's sheet called `name`, or of its first sheet (the
+    one calamine reads as index 0)."""
     from defusedxml.ElementTree import fromstring
 
     try:
@@ -246,7 +247,7 @@ def _first_sheet_part(zf: zipfile.ZipFile) -> str | None:
     except KeyError:
         return None
     rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-    sheet = next((el for el in book.iter() if el.tag.endswith("}sheet")), None)
+    sheet = next((el for el in book.iter() if el.tag.endswith("}sheet") and (name is None or el.get("name") == name)), None)
     if sheet is None:
         return None
     target = next((r.get("Target") for r in rels if r.get("Id") == sheet.get(rel_ns)), None)
@@ -256,12 +257,13 @@ def _first_sheet_part(zf: zipfile.ZipFile) -> str | None:
     return target if target.startswith("xl/") else f"xl/{target}"
 
 
-def _xlsx_formula_cells(path: Path) -> set[tuple[int, int]]:
-    """(row, col) of cells holding a formula in the first worksheet of an .xlsx."""
+def _xlsx_formula_cells(path: Path, sheet: str | None = None) -> set[tuple[int, int]]:
+    """(row, col) of cells holding a formula in the worksheet `sheet` (the first by
+    default) of an .xlsx."""
     found: set[tuple[int, int]] = set()
     try:
         with zipfile.ZipFile(path) as zf:
-            first = _first_sheet_part(zf)
+            first = _sheet_part(zf, sheet)
             if first is None:
                 return found
             # Most files have no formula at all: a byte search says so without parsing.
@@ -287,11 +289,29 @@ def _xlsx_formula_cells(path: Path) -> set[tuple[int, int]]:
     return found
 
 
-def read_table(path: Path | str, *, expected_headers: Iterable[str] = ()) -> Table:
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
+UNREADABLE = "无法读取该文件：文件可能已损坏、被加密或不是真正的 Excel 文件。请用 Excel 打开后另存为 .xlsx 再试。"
+
+
+def sheet_names(path: Path | str) -> list[str]:
+    """The names of a workbook's sheets, in order ([] for a CSV or an unknown type)."""
+    path = Path(path)
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES or not path.exists() or path.stat().st_size == 0:
+        return []
+    try:
+        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception as exc:  # calamine raises several kinds
+        raise SheetError(UNREADABLE) from exc
+
+
+def read_table(path: Path | str, *, expected_headers: Iterable[str] = (), sheet: str | None = None,
+               allow_empty: bool = False) -> Table:
     """Read the first sheet (or the CSV) into a Table, finding the header row.
 
     The header row is the first of the first ten rows that contains any expected header,
-    which skips a merged title row above it.
+    which skips a merged title row above it. `sheet` reads the workbook's sheet of that
+    name instead of the first one; `allow_empty` returns a Table without rows (instead of
+    refusing the file) when the sheet is blank or has only its header row.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -307,18 +327,23 @@ def read_table(path: Path | str, *, expected_headers: Iterable[str] = ()) -> Tab
             raise SheetError(
                 "CSV 文件格式有误（可能是编码不对、引号不成对或单元格过长）。请用 Excel 打开后另存为 .xlsx 再导入。"
             ) from None
-    elif suffix in (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"):
+    elif suffix in SPREADSHEET_SUFFIXES:
         try:
             wb = CalamineWorkbook.from_path(str(path))
             if not wb.sheet_names:
                 raise SheetError("文件中没有工作表。")
-            grid = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+            if sheet is None:
+                grid = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+            elif sheet in wb.sheet_names:
+                grid = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            else:
+                raise SheetError(f"文件中没有名为“{sheet}”的工作表。")
         except SheetError:
             raise
         except (CalamineError, ValueError, OSError, Exception) as exc:  # calamine raises several kinds
-            raise SheetError("无法读取该文件：文件可能已损坏、被加密或不是真正的 Excel 文件。请用 Excel 打开后另存为 .xlsx 再试。") from exc
+            raise SheetError(UNREADABLE) from exc
         if suffix in (".xlsx", ".xlsm"):
-            formulas = _xlsx_formula_cells(path)
+            formulas = _xlsx_formula_cells(path, sheet)
     else:
         raise SheetError(f"不支持“{suffix or '无扩展名'}”类型的文件，请上传 .xlsx、.xls 或 .csv 文件。")
     if len(grid) > MAX_ROWS:
@@ -332,6 +357,8 @@ def read_table(path: Path | str, *, expected_headers: Iterable[str] = ()) -> Tab
             break
     if header_index is None:
         if not any(any(to_text(c) for c in row) for row in grid):
+            if allow_empty:
+                return Table(headers=[], rows=[], formulas=formulas)
             raise SheetError("文件中没有数据。")
         raise SheetError("没有找到表头行，请使用系统提供的导入模板（表头须在前10行内）。")
     headers = [_header_name(c) for c in grid[header_index]]
@@ -339,7 +366,7 @@ def read_table(path: Path | str, *, expected_headers: Iterable[str] = ()) -> Tab
     for i, row in enumerate(grid[header_index + 1 :], start=header_index + 2):
         if any(to_text(c) for c in row):
             rows.append((i, list(row)))
-    if not rows:
+    if not rows and not allow_empty:
         raise SheetError("文件中只有表头，没有数据行。")
     return Table(headers=headers, rows=rows, formulas=formulas, header_row=header_index + 1)
 
@@ -505,7 +532,11 @@ class XlsxWriter:
                     "error_title": "日期有误", "error_message": "请填写日期，如 2025-10-31。",
                 })
 
-    def explain(self, columns: Sequence[Column], *, title: str, notes: Sequence[str] = ()) -> None:
+    def explain(self, columns: Sequence[Column], *, title: str, notes: Sequence[str] = (), sheet: str = "",
+                more: Sequence[tuple[str, Sequence[Column]]] = ()) -> None:
+        """The 填写说明 sheet: notes, then the columns of the data sheet. `more` adds the
+        columns of further sheets, (sheet name, columns) each; every table is then headed
+        by its sheet's name (`sheet` for the first)."""
         ws = self.book.add_worksheet("填写说明")
         ws.set_column(0, 0, 22)
         ws.set_column(1, 1, 10)
@@ -515,7 +546,13 @@ class XlsxWriter:
         for note in notes:
             ws.write_string(row, 0, note)
             row += 1
-        row += 1
+        for name, cols in [(sheet, columns), *more]:
+            row = self._explain_columns(ws, row + 1, cols, heading=f"“{name}”工作表" if more and name else "")
+
+    def _explain_columns(self, ws, row: int, columns: Sequence[Column], *, heading: str = "") -> int:
+        if heading:
+            ws.write_string(row, 0, heading, self.title)
+            row += 1
         for i, h in enumerate(("列名", "是否必填", "说明")):
             ws.write_string(row, i, h, self.header)
         for col in columns:
@@ -532,16 +569,21 @@ class XlsxWriter:
             if col.max_length:
                 text += f" 最多{col.max_length}个字。"
             ws.write_string(row, 2, text.strip(), self.wrap)
+        return row + 1
 
     def close(self) -> None:
         self.book.close()
 
 
-def write_template(path: Path | str, columns: Sequence[Column], *, title: str, notes: Sequence[str] = (), sheet: str = "数据") -> Path:
+def write_template(path: Path | str, columns: Sequence[Column], *, title: str, notes: Sequence[str] = (), sheet: str = "数据",
+                   more: Sequence[tuple[str, Sequence[Column]]] = ()) -> Path:
+    """A template: the data sheet (header, example row, dropdowns), then any further data
+    sheets of `more` ((sheet name, columns) each), then 填写说明 covering them all."""
     out = XlsxWriter(path)
-    ws = out.sheet(sheet, columns)
-    out.write_row(ws, 1, columns, {c.key: c.example for c in columns})
-    out.add_dropdowns(ws, columns)
-    out.explain(columns, title=title, notes=notes)
+    for name, cols in [(sheet, columns), *more]:
+        ws = out.sheet(name, cols)
+        out.write_row(ws, 1, cols, {c.key: c.example for c in cols})
+        out.add_dropdowns(ws, cols)
+    out.explain(columns, title=title, notes=notes, sheet=sheet, more=more)
     out.close()
     return Path(path)

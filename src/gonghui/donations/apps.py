@@ -7,6 +7,10 @@ class DonationsConfig(AppConfig):
     verbose_name = "捐款"
 
     def ready(self):
+        from gonghui.donations.summary import CONTRIBUTOR
+        from gonghui.summary.registry import register as register_summary_part
+
+        register_summary_part(CONTRIBUTOR)
         from gonghui.audit.registry import register_actions
         from gonghui.core.context_processors import register_nav
         from gonghui.core.demo import register_step

@@ -7,6 +7,10 @@ class MembersConfig(AppConfig):
     verbose_name = "会员管理"
 
     def ready(self):
+        from gonghui.members.summary import CONTRIBUTOR
+        from gonghui.summary.registry import register as register_summary_part
+
+        register_summary_part(CONTRIBUTOR)
         from gonghui.audit.registry import register_actions
         from gonghui.core.demo import register_step
         from gonghui.core.scope import register_path_copy

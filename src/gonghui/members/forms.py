@@ -70,6 +70,11 @@ class MemberFilterForm(forms.Form):
     new_form = forms.BooleanField(required=False)
     joined_from = forms.DateField(required=False)
     joined_to = forms.DateField(required=False)
+    # the filters behind a work-summary figure: members as of a day, members with an event
+    as_of = forms.DateField(required=False)
+    event = forms.ChoiceField(required=False, choices=[("", "")] + EventKind.choices)
+    event_from = forms.DateField(required=False)
+    event_to = forms.DateField(required=False)
 
 
 class ChangeRequestForm(StyledForm):

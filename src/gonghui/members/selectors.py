@@ -40,8 +40,28 @@ def member_search(
     new_form: bool = False,
     joined_from: dt.date | None = None,
     joined_to: dt.date | None = None,
+    as_of: dt.date | None = None,
+    event: str = "",
+    event_from: dt.date | None = None,
+    event_to: dt.date | None = None,
 ) -> QuerySet:
     qs = members_for(actor).select_related("org")
+    if as_of is not None:
+        # in good standing at the union (or below) on that day: the rows behind count_as_of
+        spells = MemberSpell.objects.filter(starts_on__lte=as_of, status__in=GOOD_STANDING).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gt=as_of))
+        spells = _subtree(spells, org, subtree) if org is not None else spells
+        qs = qs.filter(pk__in=spells.values("member_id"))
+    if event in EventKind.values and event_from and event_to:
+        # had the event at the union (or below) in the period: the rows behind count_events
+        events = MembershipEvent.objects.filter(kind=event, on__gte=event_from, on__lte=event_to)
+        if org is not None:
+            events = _subtree(events, org, subtree)
+            if event in (EventKind.TRANSFER_IN, EventKind.TRANSFER_OUT) and subtree:
+                events = events.exclude(other_org__path__startswith=org.path)
+        qs = qs.filter(pk__in=events.values("member_id"))
+    if as_of is not None or event:
+        org = None  # the spell or event says where; the member may have moved since
     if org is not None:
         qs = qs.filter(org_path__startswith=org.path) if subtree else qs.filter(org=org)
     if status == "current":

@@ -49,6 +49,7 @@ def _filters(request):
         request.actor, q=data.get("q", ""), org=org, subtree=bool(data.get("subtree")) or not request.GET.get("org"),
         status=data.get("status") or "current", gender=data.get("gender", ""), migrant=bool(data.get("migrant")),
         new_form=bool(data.get("new_form")), joined_from=data.get("joined_from"), joined_to=data.get("joined_to"),
+        as_of=data.get("as_of"), event=data.get("event", ""), event_from=data.get("event_from"), event_to=data.get("event_to"),
     )
     return form, qs, org
 

@@ -7,6 +7,10 @@ class OrgsConfig(AppConfig):
     verbose_name = "组织管理"
 
     def ready(self):
+        from gonghui.orgs.summary import CONTRIBUTOR
+        from gonghui.summary.registry import register as register_summary_part
+
+        register_summary_part(CONTRIBUTOR)
         from gonghui.audit.registry import register_actions
         from gonghui.core.demo import register_step
         from gonghui.orgs import demo

@@ -19,6 +19,8 @@ class OrgForm(StyledForm):
     home_level = forms.ChoiceField(label="职工之家等级", choices=HomeLevel.choices, initial=HomeLevel.NONE)
     has_women_committee = forms.BooleanField(label="设立女职工委员会", required=False)
     has_audit_committee = forms.BooleanField(label="设立经费审查委员会", required=False)
+    membership_target = forms.IntegerField(label="入会率目标（%）", min_value=1, max_value=100, required=False,
+                                           help_text="对下级工会的职工入会率目标；工作总结据此提示差距。留空表示不设目标。")
 
 
 class MoveForm(StyledForm):
@@ -49,3 +51,4 @@ class OrgFilterForm(forms.Form):
     kind = forms.ChoiceField(required=False, choices=[("", "全部类型")] + Kind.choices)
     level = forms.ChoiceField(required=False)
     status = forms.ChoiceField(required=False, choices=[("active", "在用"), ("inactive", "已停用"), ("all", "全部")])
+    under = forms.CharField(required=False)  # a union's code: only its subtree (a summary's figure)

@@ -5,6 +5,7 @@ subtree is one indexed prefix match (`path LIKE '/1/7/%'`) on any database, and 
 a union rewrites its subtree's paths in one UPDATE.
 """
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -97,6 +98,8 @@ class Org(models.Model):
     home_level = models.CharField("职工之家等级", max_length=16, choices=HomeLevel.choices, default=HomeLevel.NONE)
     has_women_committee = models.BooleanField("设立女职工委员会", default=False)
     has_audit_committee = models.BooleanField("设立经费审查委员会", default=False)
+    membership_target = models.PositiveSmallIntegerField(
+        "入会率目标（%）", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(100)], help_text="对下级工会的职工入会率目标，工作总结据此提示差距；留空表示不设目标。")
     is_active = models.BooleanField("在用", default=True)
     deactivated_on = models.DateField("停用日期", null=True, blank=True)
     deactivation_reason = models.CharField("停用原因", max_length=200, blank=True)

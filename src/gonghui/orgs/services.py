@@ -31,6 +31,7 @@ EDITABLE_FIELDS = (
     "home_level",
     "has_women_committee",
     "has_audit_committee",
+    "membership_target",
 )
 
 

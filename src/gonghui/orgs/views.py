@@ -52,8 +52,10 @@ def org_list(request):
     form = OrgFilterForm(request.GET or None)
     form.fields["level"].choices = [("", "全部层级")] + [(str(v), label) for v, label in Level.choices]
     data = form.cleaned_data if form.is_valid() else {}
+    under = selectors.org_get_by_code(actor, data["under"]) if data.get("under") else None
     qs = selectors.org_search(
-        actor, q=data.get("q", ""), kind=data.get("kind", ""), level=data.get("level", ""), status=data.get("status") or "active"
+        actor, q=data.get("q", ""), kind=data.get("kind", ""), level=data.get("level", ""), status=data.get("status") or "active",
+        under=under,
     )
     sort, order = sort_order(request, SORTS, "code")
     page = keyset_page(qs, order=order, cursor=request.GET.get("cursor"), size=50)

@@ -48,7 +48,7 @@
       var chart = echarts.getInstanceByDom(el) || echarts.init(el);
       chart.setOption(chartOption(el.dataset.chart, data, el.clientWidth));
       // Rows are [label, value, query]: a click opens the records behind the figure.
-      if (el.dataset.link) {
+      if ("link" in el.dataset) {
         chart.off("click");
         chart.on("click", function (p) {
           var row = data[p.dataIndex];

@@ -1,0 +1,203 @@
+"""The members' part of the work summary: the roster as of the period's end, its changes
+in the period, and 入会率, with 同比 and per-branch tables for a subtree."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from gonghui.core.formats import doc_number, doc_percent
+from gonghui.members.choices import GOOD_STANDING, EventKind
+from gonghui.members.models import Member, MembershipEvent, MemberSpell
+from gonghui.members.selectors import employees_of
+from gonghui.summary.registry import (
+    Contributor,
+    Item,
+    Phrase,
+    Section,
+    Suggestion,
+    Table,
+    count,
+    day_end,
+    percent,
+    text,
+    yoy,
+)
+
+PHRASES = (
+    Phrase("members.total", "会员总数",
+           "截至{as_of}，共有会员{members}人[，{yoy}][，其中女会员{women}人][，农民工会员{migrant}人][，新就业形态劳动者会员{new_form}人]。",
+           {"as_of": "截止日期（期末或今天）", "members": "在册会员人数", "yoy": "与上年同期比较", "women": "女会员人数",
+            "migrant": "农民工会员人数", "new_form": "新就业形态劳动者会员人数"}),
+    Phrase("members.joined", "新发展会员",
+           "{period}新发展会员{joined}人[，{yoy}]。",
+           {"period": "期间", "joined": "新入会人数", "yoy": "与上年同期比较"}),
+    Phrase("members.changes", "会籍变动",
+           "办理会员关系转入{transfer_in}人、转出{transfer_out}人[，会员退休{retired}人][，退会{withdrawn}人]。",
+           {"transfer_in": "转入人数", "transfer_out": "转出人数", "retired": "退休人数", "withdrawn": "退会人数"}),
+    Phrase("members.others", "其他会籍变动",
+           "[会员退休{retired}人][，退会{withdrawn}人]。",
+           {"retired": "退休人数", "withdrawn": "退会人数"}),
+    Phrase("members.rate", "入会率",
+           "截至{as_of}，职工入会率为{rate}（会员{members}人，职工{employees}人）[，{vs_target}]。",
+           {"as_of": "截止日期", "rate": "入会率", "members": "在册会员人数", "employees": "职工人数",
+            "vs_target": "与上级工会目标的比较"}),
+    Phrase("members.headline", "开篇要点：会员",
+           "会员总数达到{members}人[，{period}新发展会员{joined}人]",
+           {"members": "在册会员人数", "period": "期间", "joined": "新入会人数"}),
+    Phrase("members.problem_rate", "问题：入会率未达目标",
+           "职工入会率为{rate}，低于上级工会确定的{target}的目标，尚有{gap}名职工未加入工会。",
+           {"rate": "入会率", "target": "入会率目标", "gap": "达到目标还需发展的会员人数"}),
+    Phrase("members.plan_rate", "计划：提高入会率",
+           "加大会员发展力度，重点做好农民工和新就业形态劳动者入会工作，力争入会率达到{target}。",
+           {"target": "入会率目标"}),
+    Phrase("members.problem_dues", "问题：未缴会费",
+           "有{unpaid}名会员未按规定缴纳会费，会费收缴工作有待加强。",
+           {"unpaid": "未按时缴纳会费的会员人数"}),
+    Phrase("members.plan_dues", "计划：会费收缴",
+           "督促{unpaid}名未按时缴纳会费的会员补缴会费，规范会费收缴管理。",
+           {"unpaid": "未按时缴纳会费的会员人数"}),
+)
+
+
+def _spells_as_of(ctx, day):
+    qs = MemberSpell.objects.filter(starts_on__lte=day, status__in=GOOD_STANDING).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day))
+    return ctx.within(qs)
+
+
+def _events(ctx, kind, period):
+    qs = ctx.within(MembershipEvent.objects.filter(kind=kind, on__gte=period.start, on__lte=period.end))
+    if kind in (EventKind.TRANSFER_IN, EventKind.TRANSFER_OUT) and ctx.subtree:
+        qs = qs.exclude(other_org__path__startswith=ctx.org.path)  # moves inside the subtree
+    return qs
+
+
+def _employees(ctx) -> int:
+    return employees_of(ctx.org) if ctx.subtree else ctx.org.employee_count
+
+
+def target_of(org) -> int | None:
+    """The 入会率 target (percent) set by the nearest higher union, if any."""
+    from gonghui.orgs.models import Org
+
+    paths = [p for p in _ancestors(org.path) if p != org.path]
+    rows = dict(Org.objects.filter(path__in=paths, membership_target__isnull=False).values_list("path", "membership_target"))
+    for p in reversed(paths):
+        if p in rows:
+            return rows[p]
+    return None
+
+
+def _ancestors(path):
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
+def figures(ctx) -> dict:
+    as_of = ctx.as_of
+    spells = _spells_as_of(ctx, as_of)
+    agg = spells.aggregate(
+        n=Count("id"), women=Count("id", filter=Q(member__gender="F")),
+        migrant=Count("id", filter=Q(member__is_migrant_worker=True)), new_form=Count("id", filter=~Q(member__new_form="")),
+    )
+    out = {"members": agg["n"], "women": agg["women"], "migrant": agg["migrant"], "new_form": agg["new_form"]}
+    for kind in (EventKind.JOIN, EventKind.TRANSFER_IN, EventKind.TRANSFER_OUT, EventKind.RETIRE, EventKind.WITHDRAW):
+        out[kind.value] = _events(ctx, kind, ctx.period).count()
+    return out
+
+
+def _earlier(ctx) -> dict | None:
+    """Last year's members and joins, or None when the union has no records that far back."""
+    e = ctx.earlier
+    members = _spells_as_of(e, e.as_of).count()
+    joined = _events(e, EventKind.JOIN, e.period).count()
+    if not members and not joined:
+        return None
+    return {"members": members, "joined": joined}
+
+
+def collect(ctx) -> list[Section]:
+    f = figures(ctx)
+    if not f["members"] and not f["join"]:
+        return []
+    prev = _earlier(ctx)
+    as_of_link = ctx.link("members:list", as_of=ctx.as_of, status="all")
+    event_link = lambda kind: ctx.link("members:list", event=kind, event_from=ctx.start, event_to=ctx.end, status="all")  # noqa: E731
+    items = [
+        Item("members.total", {
+            "as_of": day_end(ctx.as_of), "members": count(f["members"], as_of_link),
+            "yoy": yoy(f["members"], prev and prev["members"], "人"),
+            "women": count(f["women"], ctx.link("members:list", as_of=ctx.as_of, status="all", gender="F")),
+            "migrant": count(f["migrant"]), "new_form": count(f["new_form"]),
+        }),
+        Item("members.joined", {"period": text(ctx.period.label), "joined": count(f["join"], event_link("join")),
+                                "yoy": yoy(f["join"], prev and prev["joined"], "人")}),
+    ]
+    if f["transfer_in"] or f["transfer_out"]:
+        items.append(Item("members.changes", {
+            "transfer_in": count(f["transfer_in"], event_link("transfer_in"), zero=True),
+            "transfer_out": count(f["transfer_out"], event_link("transfer_out"), zero=True),
+            "retired": count(f["retire"], event_link("retire")), "withdrawn": count(f["withdraw"], event_link("withdraw")),
+        }))
+    else:
+        items.append(Item("members.others", {"retired": count(f["retire"], event_link("retire")),
+                                             "withdrawn": count(f["withdraw"], event_link("withdraw"))}))
+    employees = _employees(ctx)
+    if employees:
+        target = target_of(ctx.org)
+        rate = f["members"] / employees
+        vs = None
+        if target is not None:
+            word = "达到" if rate * 100 >= target else "低于"
+            vs = text(f"{word}上级工会确定的{target}%的目标")
+        items.append(Item("members.rate", {
+            "as_of": day_end(ctx.as_of), "rate": percent(rate, ctx.link("members:stats", on=ctx.as_of)),
+            "members": count(f["members"], as_of_link), "employees": count(employees),
+            "vs_target": vs,
+        }))
+    tables = []
+    if ctx.children:
+        rows = []
+        for child in ctx.children:
+            sub = type(ctx)(actor=ctx.actor, org=child, period=ctx.period, subtree=True, today=ctx.today)
+            n = _spells_as_of(sub, ctx.as_of).count()
+            joined = _events(sub, EventKind.JOIN, ctx.period).count()
+            emp = employees_of(child)
+            if n or joined:
+                rows.append([child.display_name, doc_number(n), doc_number(joined), doc_percent(n / emp) if emp else "—"])
+        if rows:
+            tables.append(Table("members.by_child", "各下级工会会员情况",
+                                ["工会", f"会员人数（截至{ctx.as_of.month}月{ctx.as_of.day}日）", "新入会人数", "入会率"], rows))
+    return [Section("members", "", items, tables)]
+
+
+def headline(ctx) -> Item | None:
+    f = figures(ctx)
+    if not f["members"]:
+        return None
+    return Item("members.headline", {"members": count(f["members"]), "period": text(ctx.period.label),
+                                     "joined": count(f["join"])})
+
+
+def suggest(ctx) -> list[Suggestion]:
+    out = []
+    employees = _employees(ctx)
+    target = target_of(ctx.org)
+    if employees and target is not None:
+        members = _spells_as_of(ctx, ctx.as_of).count()
+        rate = members / employees
+        if rate * 100 < target:
+            gap = -(-(target * employees) // 100) - members  # ceil: members needed to reach the target
+            out.append(Suggestion("problems", Item("members.problem_rate", {
+                "rate": percent(rate), "target": text(f"{target}%"), "gap": count(gap)})))
+            out.append(Suggestion("plans", Item("members.plan_rate", {"target": text(f"{target}%")})))
+    unpaid = ctx.within(Member.objects.for_actor(ctx.actor).filter(status__in=GOOD_STANDING, pays_dues=False)).count()
+    if unpaid:
+        out.append(Suggestion("problems", Item("members.problem_dues", {"unpaid": count(unpaid)})))
+        out.append(Suggestion("plans", Item("members.plan_dues", {"unpaid": count(unpaid)})))
+    return out
+
+
+CONTRIBUTOR = Contributor(
+    key="members", theme="members", order=10, phrases=PHRASES, collect=collect, headline=headline, suggest=suggest,
+    permission="member.view",
+)

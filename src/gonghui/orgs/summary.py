@@ -1,0 +1,95 @@
+"""Organization building in the work summary: the unions of a subtree as of the period's
+end, unions founded in it, committee elections (换届) held, and terms overdue."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from gonghui.core.formats import cn_date
+from gonghui.orgs.models import CommitteeTerm, Level, Org
+from gonghui.summary.registry import Contributor, Item, Phrase, Section, Suggestion, count, day_end, text
+
+PHRASES = (
+    Phrase("orgs.structure", "组织数量",
+           "截至{as_of}，所属基层工会{grassroots}个[，分会（二级工会）{branches}个][，覆盖职工{employees}人]。",
+           {"as_of": "截止日期", "grassroots": "基层工会个数", "branches": "分会（二级工会）个数", "employees": "职工人数"}),
+    Phrase("orgs.founded", "新建工会",
+           "{period}新建工会组织{founded}个[，其中基层工会{grassroots}个]。",
+           {"period": "期间", "founded": "新建工会个数", "grassroots": "其中基层工会个数"}),
+    Phrase("orgs.election_own", "本会换届",
+           "{date}，召开会员大会，选举产生第{number}届工会委员会[，委员{officers}名]，调整充实了工会工作力量。",
+           {"date": "选举日期", "number": "届次", "officers": "委员人数"}),
+    Phrase("orgs.elections", "下级换届",
+           "指导{elections}个工会按期完成换届选举。",
+           {"elections": "完成换届的工会个数"}),
+    Phrase("orgs.problem_terms", "问题：任期届满未换届",
+           "有{overdue}个工会委员会任期已届满但尚未换届。",
+           {"overdue": "任期届满未换届的工会个数"}),
+    Phrase("orgs.plan_terms", "计划：督促换届",
+           "督促{overdue}个任期届满的工会按期完成换届选举。",
+           {"overdue": "任期届满未换届的工会个数"}),
+)
+
+
+def _unions_as_of(ctx):
+    day = ctx.as_of
+    qs = Org.objects.for_actor(ctx.actor).filter(path__startswith=ctx.org.path).exclude(pk=ctx.org.pk)
+    return qs.filter(Q(founded_on__isnull=True) | Q(founded_on__lte=day)).filter(
+        Q(is_active=True) | Q(deactivated_on__gt=day))
+
+
+def collect(ctx) -> list[Section]:
+    items = []
+    if ctx.subtree:
+        levels = dict(_unions_as_of(ctx).values_list("level").annotate(n=Count("id")))
+        grassroots = levels.get(Level.GRASSROOTS, 0)
+        if grassroots:
+            from gonghui.members.selectors import employees_of
+
+            items.append(Item("orgs.structure", {
+                "as_of": day_end(ctx.as_of),
+                "grassroots": count(grassroots, ctx.link("orgs:list", under=ctx.org.code, level=Level.GRASSROOTS)),
+                "branches": count(levels.get(Level.BRANCH, 0), ctx.link("orgs:list", under=ctx.org.code, level=Level.BRANCH)),
+                "employees": count(employees_of(ctx.org)),
+            }))
+        founded = Org.objects.for_actor(ctx.actor).filter(path__startswith=ctx.org.path, founded_on__gte=ctx.start,
+                                                          founded_on__lte=ctx.end).exclude(pk=ctx.org.pk)
+        n = founded.count()
+        if n:
+            items.append(Item("orgs.founded", {"period": text(ctx.period.label), "founded": count(n),
+                                               "grassroots": count(founded.filter(level=Level.GRASSROOTS).count())}))
+    own = (CommitteeTerm.objects.filter(org=ctx.org, elected_on__gte=ctx.start, elected_on__lte=ctx.end)
+           .annotate(n=Count("officers")).order_by("-elected_on").first())
+    if own:
+        items.append(Item("orgs.election_own", {
+            "date": text(cn_date(own.elected_on)), "number": text(str(own.number)),
+            "officers": count(own.n),
+        }))
+    if ctx.subtree:
+        below = (CommitteeTerm.objects.filter(org__path__startswith=ctx.org.path, elected_on__gte=ctx.start, elected_on__lte=ctx.end)
+                 .exclude(org=ctx.org).values("org").distinct().count())
+        if below:
+            items.append(Item("orgs.elections", {"elections": count(below)}))
+    return [Section("orgs", "", items)] if items else []
+
+
+def _overdue(ctx) -> int:
+    """Unions whose latest committee term ended before the as-of day."""
+    from django.db.models import Max
+
+    qs = CommitteeTerm.objects.filter(org__path__startswith=ctx.org.path, org__is_active=True) if ctx.subtree else \
+        CommitteeTerm.objects.filter(org=ctx.org)
+    latest = qs.values("org").annotate(last=Max("ends_on"))
+    return sum(1 for r in latest if r["last"] < ctx.as_of)
+
+
+def suggest(ctx) -> list[Suggestion]:
+    n = _overdue(ctx)
+    if not n:
+        return []
+    return [Suggestion("problems", Item("orgs.problem_terms", {"overdue": count(n)})),
+            Suggestion("plans", Item("orgs.plan_terms", {"overdue": count(n)}))]
+
+
+CONTRIBUTOR = Contributor(key="orgs", theme="organization", order=10, phrases=PHRASES, collect=collect, suggest=suggest,
+                          permission="org.view")

@@ -1,0 +1,77 @@
+"""Saved summary drafts, their named versions, and per-federation phrasing."""
+
+from django.conf import settings
+from django.db import models
+
+from gonghui.core.scope import ScopedQuerySet
+
+
+class PathScopedQuerySet(ScopedQuerySet):
+    scope_path_field = "org_path"
+
+
+class SummaryDraft(models.Model):
+    """A union's summary of one period, as the user edits it; its versions keep each save."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name="工会")
+    org_path = models.CharField(max_length=255, editable=False)
+    period = models.CharField("期间", max_length=32)
+    subtree = models.BooleanField("含下级工会", default=True)
+    title = models.CharField("标题", max_length=200)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PathScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "工作总结"
+        verbose_name_plural = "工作总结"
+        indexes = [models.Index(fields=["org_path", "-updated_at"], name="summary_draft_path")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def latest(self):
+        return self.versions.order_by("-number").first()
+
+
+class SummaryVersion(models.Model):
+    """A named, immutable save: the document as edited and the figures it was written from."""
+
+    draft = models.ForeignKey(SummaryDraft, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("版本号")
+    name = models.CharField("版本名称", max_length=60)
+    document = models.JSONField()
+    facts = models.JSONField()  # {fact key: {"text", "value", "label", "link"}} when generated
+    generated_at = models.DateTimeField()  # when the figures were taken from the records
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["draft", "number"], name="summary_version_number")]
+        ordering = ["-number"]
+
+    def __str__(self):
+        return f"{self.draft_id} v{self.number} {self.name}"
+
+
+class PhraseOverride(models.Model):
+    """A federation's own wording of a sentence; it applies to the union's whole subtree,
+    the nearest union's wording winning."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name="工会")
+    org_path = models.CharField(max_length=255, editable=False)
+    key = models.CharField("语句", max_length=80)
+    text = models.TextField("模板")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PathScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "key"], name="summary_phrase_unique")]
+
+    def __str__(self):
+        return f"{self.org_id}:{self.key}"

@@ -1,0 +1,178 @@
+/* The work-summary editor: paragraphs are contenteditable; figures (.fig) are atomic and
+   keep their link to the records. On save the page is read back into the document JSON
+   (see summary/document.py) and posted; the server checks every field again. */
+(function () {
+  "use strict";
+  var DIGITS = "零一二三四五六七八九";
+
+  function cn(n) {
+    var tens = Math.floor(n / 10), ones = n % 10;
+    var head = tens === 0 ? "" : (tens === 1 ? "十" : DIGITS[tens] + "十");
+    return head + (ones ? DIGITS[ones] : "");
+  }
+
+  function textOf(el) { return (el.textContent || "").replace(/\u00a0/g, " "); }
+
+  function runsOf(el) {
+    var runs = [];
+    function push(text) {
+      if (!text) { return; }
+      var last = runs[runs.length - 1];
+      if (last && !last.fact) { last.text += text; } else { runs.push({ text: text }); }
+    }
+    function walk(node) {
+      node.childNodes.forEach(function (child) {
+        if (child.nodeType === 3) { push(child.nodeValue.replace(/\u00a0/g, " ")); return; }
+        if (child.nodeType !== 1) { return; }
+        if (child.classList.contains("fig")) {
+          runs.push({ text: textOf(child), fact: child.dataset.fact });
+        } else if (child.tagName === "BR") {
+          push("");
+        } else {
+          walk(child);
+        }
+      });
+    }
+    walk(el);
+    return runs;
+  }
+
+  function paras(container) {
+    var out = [];
+    if (!container) { return out; }
+    container.querySelectorAll(":scope > .doc-para").forEach(function (p) {
+      var text = p.querySelector(".doc-text");
+      out.push({ key: p.dataset.key || "", runs: runsOf(text) });
+    });
+    return out;
+  }
+
+  function serialize(root) {
+    var doc = { title: textOf(root.querySelector("[data-role=title]")).trim(), parts: [], suggestions: [] };
+    doc.opening = paras(root.querySelector("[data-role=opening]"));
+    root.querySelectorAll("[data-role=parts] > .doc-part").forEach(function (part) {
+      var p = { key: part.dataset.key, title: textOf(part.querySelector("[data-role=part-title]")).trim(), sections: [] };
+      part.querySelectorAll(":scope > .doc-section").forEach(function (s) {
+        var t = s.querySelector("[data-role=section-title]");
+        p.sections.push({ key: s.dataset.key, title: t ? textOf(t).trim() : "", items: paras(s.querySelector("[data-role=items]")) });
+      });
+      doc.parts.push(p);
+    });
+    ["problems", "plans"].forEach(function (key) {
+      doc[key] = paras(root.querySelector("[data-role=" + key + "] [data-role=items]"));
+    });
+    document.querySelectorAll(".doc-suggestion").forEach(function (s) {
+      doc.suggestions.push({ target: s.dataset.target, key: s.dataset.key, runs: runsOf(s.querySelector(".doc-text")) });
+    });
+    var org = root.querySelector("[data-role=sig-org]"), date = root.querySelector("[data-role=sig-date]");
+    doc.signature = { org: org ? textOf(org).trim() : "", date: date ? date.value : "" };
+    return doc;
+  }
+
+  function hasText(para) { return textOf(para.querySelector(".doc-text")).trim() !== ""; }
+
+  function numberItems(container) {
+    var items = Array.prototype.filter.call(container.querySelectorAll(":scope > .doc-para"), hasText);
+    container.querySelectorAll(":scope > .doc-para > .num").forEach(function (n) { n.textContent = ""; });
+    if (items.length > 1) { items.forEach(function (p, i) { p.querySelector(".num").textContent = (i + 1) + "."; }); }
+    return items.length;
+  }
+
+  function renumber(root) {
+    var n = 0;
+    root.querySelectorAll("[data-role=parts] > .doc-part").forEach(function (part) {
+      n += 1;
+      part.querySelector(".doc-h1 .num").textContent = cn(n) + "、";
+      var sub = 0;
+      part.querySelectorAll(":scope > .doc-section").forEach(function (s) {
+        var h = s.querySelector(".doc-h2 .num");
+        if (h) { sub += 1; h.textContent = "（" + cn(sub) + "）"; }
+        numberItems(s.querySelector("[data-role=items]"));
+      });
+    });
+    root.querySelectorAll(".doc-list").forEach(function (list) {
+      var count = numberItems(list.querySelector("[data-role=items]"));
+      var num = list.querySelector(".doc-h1 .num");
+      if (count) { n += 1; num.textContent = cn(n) + "、"; list.classList.remove("doc-empty"); }
+      else { num.textContent = ""; list.classList.add("doc-empty"); }
+    });
+  }
+
+  function newPara(runsHtml) {
+    var p = document.createElement("div");
+    p.className = "doc-para";
+    p.dataset.key = "user-" + Date.now();
+    p.innerHTML = '<span class="num"></span><div class="doc-text" contenteditable="true" aria-label="段落"></div>' +
+      '<button type="button" class="btn btn-sm btn-link text-danger doc-tool" data-act="remove" title="删除这一段">删除</button>';
+    if (runsHtml) { p.querySelector(".doc-text").innerHTML = runsHtml; }
+    return p;
+  }
+
+  function init() {
+    var root = document.getElementById("summary-editor");
+    document.querySelectorAll("[data-fill]").forEach(function (b) {
+      b.addEventListener("click", function () { var t = document.querySelector(b.dataset.fill); if (t) { t.value = b.dataset.value; } });
+    });
+    if (!root) { return; }
+    renumber(root);
+    var page = document.querySelector("main") || document.body;
+    page.addEventListener("click", function (ev) {
+      var fig = ev.target.closest(".fig");
+      if (fig && (fig.getAttribute("href") || fig.dataset.href)) {
+        ev.preventDefault();
+        window.open(fig.getAttribute("href") || fig.dataset.href, "_blank", "noopener");
+        return;
+      }
+      var btn = ev.target.closest("button[data-act]");
+      if (!btn) { return; }
+      var act = btn.dataset.act;
+      if (act === "remove") { btn.closest(".doc-para").remove(); }
+      else if (act === "remove-part") {
+        if (window.confirm("删除这一部分？（保存前可刷新页面放弃修改）")) { btn.closest(".doc-part").remove(); }
+      } else if (act === "up" || act === "down") {
+        var part = btn.closest(".doc-part");
+        var sib = act === "up" ? part.previousElementSibling : part.nextElementSibling;
+        if (sib) { part.parentNode.insertBefore(part, act === "up" ? sib : sib.nextSibling); }
+      } else if (act === "add") {
+        var p = newPara("");
+        btn.closest(".doc-list").querySelector("[data-role=items]").appendChild(p);
+        p.querySelector(".doc-text").focus();
+      } else if (act === "accept" || act === "drop") {
+        var s = btn.closest(".doc-suggestion");
+        if (act === "accept") {
+          var para = newPara(s.querySelector(".doc-text").innerHTML);
+          para.dataset.key = s.dataset.key;
+          para.querySelectorAll(".fig[data-href]").forEach(function (f) {
+            var a = document.createElement("a");
+            a.className = "fig"; a.contentEditable = "false"; a.dataset.fact = f.dataset.fact;
+            a.href = f.dataset.href; a.textContent = f.textContent; f.replaceWith(a);
+          });
+          root.querySelector("[data-role=" + s.dataset.target + "] [data-role=items]").appendChild(para);
+        }
+        s.remove();
+      } else { return; }
+      renumber(root);
+    });
+    root.addEventListener("input", function () { renumber(root); });
+    // a paste brings plain text only: formatting from Word would not survive the export anyway
+    root.addEventListener("paste", function (ev) {
+      if (!ev.clipboardData) { return; }
+      ev.preventDefault();
+      document.execCommand("insertText", false, ev.clipboardData.getData("text/plain").replace(/\s*\n\s*/g, ""));
+    });
+    var form = document.getElementById("save-form");
+    if (form) {
+      form.addEventListener("submit", function () {
+        form.querySelector("[name=document]").value = JSON.stringify(serialize(root));
+      });
+    }
+    document.body.addEventListener("htmx:afterSwap", function (ev) {
+      var result = ev.detail.target.querySelector("[data-changed]");
+      if (!result) { return; }
+      var keys = JSON.parse(result.dataset.changed || "[]");
+      root.querySelectorAll(".fig").forEach(function (f) { f.classList.toggle("fig-changed", keys.indexOf(f.dataset.fact) >= 0); });
+    });
+  }
+
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+}());

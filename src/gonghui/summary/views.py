@@ -1,0 +1,234 @@
+"""Work summaries: generate, edit and save versions, compare with the records, export;
+the statistics page; per-federation phrasing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
+
+from gonghui.core.http import flash_service, staff_view
+from gonghui.orgs.selectors import org_get_by_code
+from gonghui.summary import selectors, services
+from gonghui.summary.assemble import changed_figures, document_facts, generate
+from gonghui.summary.document import blocks, plain_text
+from gonghui.summary.forms import PeriodForm, PhraseForm, SaveForm
+from gonghui.summary.periods import parse_period
+from gonghui.summary.registry import PHRASES
+from gonghui.summary.stats import statistics, write_xlsx
+
+NOT_IN_SCOPE = "找不到该编码的工会，或它不在您的管辖范围内。"
+
+
+def _period_form(request, data):
+    """The union/period/subtree form and, when valid, (org, period, subtree)."""
+    form = PeriodForm(data, initial={"period": str(dt.date.today().year), "subtree": True})
+    if data is None or not form.is_valid():
+        return form, None
+    org = request.actor.org
+    if form.cleaned_data.get("org"):
+        try:
+            org = org_get_by_code(request.actor, form.cleaned_data["org"])
+        except Http404:
+            form.add_error("org", NOT_IN_SCOPE)
+            return form, None
+    return form, (org, form.cleaned_data["period"], bool(form.cleaned_data.get("subtree")))
+
+
+@staff_view("summary.view")
+def home(request):
+    actor = request.actor
+    form, chosen = _period_form(request, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and chosen:
+        org, period, subtree = chosen
+        try:
+            draft = services.summary_create(actor=actor, org=org, period=period, subtree=subtree)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            return redirect("summary:draft", draft.pk)
+    drafts = selectors.drafts_for(actor).order_by("-updated_at", "-id")[:100]
+    return render(request, "summary/home.html", {"form": form, "drafts": drafts, "can_edit": actor.can("summary.edit"),
+                                                 "can_phrases": actor.can("summary.phrases")})
+
+
+def _editor_blocks(document: dict) -> dict:
+    """Numbers for the editor's first paint (the editor renumbers as parts move)."""
+    numbers = {}
+    for b in blocks(document):
+        if b.kind in ("h1", "h2") and b.key:
+            numbers[b.key] = b.number
+    return numbers
+
+
+@staff_view("summary.view")
+def draft(request, draft_id):
+    actor = request.actor
+    draft = selectors.draft_get(actor, draft_id)
+    number = request.GET.get("v")
+    version = selectors.version_get(draft, int(number) if number and number.isdigit() else None)
+    save_form = SaveForm(request.POST or None, initial={"base": version.number})
+    if request.method == "POST":
+        actor.require("summary.edit")
+        if save_form.is_valid():
+            base = draft.versions.filter(number=save_form.cleaned_data.get("base") or 0).first()
+            try:
+                saved = services.summary_save(actor=actor, draft=draft, document=save_form.cleaned_data["document"],
+                                              name=save_form.cleaned_data["name"], base=base)
+            except ValidationError as exc:
+                save_form.add_error(None, exc.messages)
+            else:
+                messages.success(request, f"已保存为第{saved.number}版“{saved.name}”。")
+                return redirect("summary:draft", draft.pk)
+    return render(request, "summary/draft.html", {
+        "draft": draft, "version": version, "doc": version.document, "numbers": _editor_blocks(version.document),
+        "versions": selectors.versions_of(draft), "form": save_form, "can_edit": actor.can("summary.edit"),
+        "latest": version.number == draft.latest.number, "period_label": parse_period(draft.period).label,
+        "lists": [("problems", "存在问题", version.document.get("problems", [])),
+                  ("plans", "下一步工作计划", version.document.get("plans", []))],
+    })
+
+
+@staff_view("summary.view")
+def check(request, draft_id):
+    """Which figures of a version the records now contradict (rendered into the editor)."""
+    actor = request.actor
+    draft = selectors.draft_get(actor, draft_id)
+    number = request.GET.get("v")
+    version = selectors.version_get(draft, int(number) if number and number.isdigit() else None)
+    current = generate(actor=actor, org=draft.org, period=parse_period(draft.period), subtree=draft.subtree)
+    changes = changed_figures(version.facts, current.facts, document_facts(version.document))
+    return render(request, "summary/_check.html", {"draft": draft, "version": version, "changes": changes,
+                                                   "changed_keys": json.dumps([c["key"] for c in changes]),
+                                                   "can_edit": actor.can("summary.edit"),
+                                                 "can_phrases": actor.can("summary.phrases")})
+
+
+@require_POST
+@staff_view("summary.edit")
+def refresh(request, draft_id):
+    draft = selectors.draft_get(request.actor, draft_id)
+    try:
+        version, changes = services.summary_refresh(actor=request.actor, draft=draft)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已按最新记录更新{len(changes)}个数字，保存为第{version.number}版。" if changes
+                         else f"记录没有变化，数字均为最新（已保存为第{version.number}版）。")
+    return redirect("summary:draft", draft.pk)
+
+
+@require_POST
+@staff_view("summary.edit")
+def delete(request, draft_id):
+    draft = selectors.draft_get(request.actor, draft_id)
+    if flash_service(request, lambda: services.summary_delete(actor=request.actor, draft=draft), "已删除该工作总结。"):
+        return redirect("summary:home")
+    return redirect("summary:draft", draft.pk)
+
+
+EXPORTS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+           "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
+
+
+def render_export(document: dict, fmt: str) -> bytes:
+    if fmt == "docx":
+        from gonghui.summary.docx import docx_bytes
+
+        return docx_bytes(document)
+    if fmt == "md":
+        return plain_text(document).encode()
+    return render_to_string("summary/export.html", {"doc": document, "blocks": blocks(document)}).encode()
+
+
+@staff_view("summary.view")
+def export(request, draft_id, fmt):
+    if fmt not in EXPORTS:
+        raise Http404
+    draft = selectors.draft_get(request.actor, draft_id)
+    number = request.GET.get("v")
+    version = selectors.version_get(draft, int(number) if number and number.isdigit() else None)
+    data = render_export(version.document, fmt)
+    services.summary_exported(actor=request.actor, draft=draft, org=draft.org, fmt=fmt, period=draft.period)
+    response = HttpResponse(data, content_type=EXPORTS[fmt])
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(draft.title)}.{fmt}"
+    return response
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+
+def _stats_request(request):
+    data = request.GET if request.GET.get("period") else None
+    return _period_form(request, data)
+
+
+@staff_view("summary.view")
+def stats(request):
+    form, chosen = _stats_request(request)
+    if chosen is None and request.GET.get("period") is None:
+        form, chosen = _period_form(request, {"period": str(dt.date.today().year), "subtree": "on"})
+    figures = None
+    if chosen:
+        org, period, subtree = chosen
+        figures = statistics(actor=request.actor, org=org, period=period, subtree=subtree)
+    charts = []
+    if figures:
+        charts = [{"id": f"chart-{i}", "title": c.title, "kind": c.kind, "rows": [list(r) for r in c.rows]}
+                  for i, c in enumerate(figures.charts)]
+    return render(request, "summary/stats.html", {"form": form, "stats": figures, "charts": charts,
+                                                  "query": request.GET.urlencode()})
+
+
+@staff_view("summary.view")
+def stats_xlsx(request):
+    form, chosen = _stats_request(request)
+    if not chosen:
+        messages.error(request, "请先选择工会和期间。" + "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("summary:stats")
+    org, period, subtree = chosen
+    figures = statistics(actor=request.actor, org=org, period=period, subtree=subtree)
+    tmp = Path(tempfile.mkdtemp()) / "stats.xlsx"
+    write_xlsx(figures, tmp)
+    services.summary_exported(actor=request.actor, draft=None, org=org, fmt="xlsx", period=period.code)
+    name = f"{org.name}{period.label}统计报表.xlsx"
+    return FileResponse(tmp.open("rb"), as_attachment=True, filename=name)
+
+
+# --- phrasing ---------------------------------------------------------------------------------
+
+
+@staff_view("summary.phrases")
+def phrases(request):
+    actor = request.actor
+    org = actor.org
+    if org is None:
+        raise Http404
+    form = PhraseForm(request.POST or None)
+    if request.method == "POST":
+        key = request.POST.get("key", "")
+        if key not in PHRASES:
+            raise Http404
+        if request.POST.get("reset"):
+            flash_service(request, lambda: services.phrase_reset(actor=actor, org=org, key=key), "已恢复默认措辞。")
+            return redirect(f"{request.path}#p-{key}")
+        if form.is_valid():
+            try:
+                services.phrase_set(actor=actor, org=org, key=key, text=form.cleaned_data["text"])
+            except ValidationError as exc:
+                messages.error(request, f"“{PHRASES[key].label}”未保存：" + "；".join(exc.messages))
+            else:
+                messages.success(request, f"已保存“{PHRASES[key].label}”的措辞，适用于{org.name}及所有下级工会。")
+            return redirect(f"{request.path}#p-{key}")
+    rows = selectors.phrase_rows(org)
+    return render(request, "summary/phrases.html", {"rows": rows, "org": org, "json": json})
