@@ -14,7 +14,12 @@ from python_calamine import CalamineWorkbook
 
 from gonghui.assistance.choices import Funding, Occasion, Step
 from gonghui.assistance.models import AssistanceRecord
-from gonghui.assistance.services import household_confirm_tier, household_create, household_transition, record_create
+from gonghui.assistance.services import (
+    household_confirm_tier,
+    household_create,
+    household_transition,
+    record_create,
+)
 from gonghui.audit.models import AuditEvent
 from gonghui.core.actor import Actor
 from gonghui.members.models import Member
