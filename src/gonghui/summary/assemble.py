@@ -97,8 +97,6 @@ def generate(*, actor: Actor, org: Org, period: Period, subtree: bool, today: dt
     def para(item: Item) -> dict | None:
         key = unique(item.key or item.phrase)
         runs = _item_runs(item, book, key, facts)
-        if runs is not None and key != "opening" and not any("fact" in r for r in runs):
-            runs = None  # every figure of the sentence was optional and none had a value
         if runs is None:
             used_keys.discard(key)
             return None

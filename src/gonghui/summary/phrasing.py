@@ -40,6 +40,7 @@ class Fact:
     value: str | None
     link: str = ""
     label: str = ""
+    figure: bool = True  # False for words (a festival, goods, a name): plain, editable text
 
     @property
     def present(self) -> bool:
@@ -133,7 +134,7 @@ class _Missing(Exception):
     pass
 
 
-def _render(nodes, facts: dict[str, Fact | None], prefix: str) -> list[dict]:
+def _render(nodes, facts: dict[str, Fact | None], prefix: str, filled: list) -> list[dict]:
     runs: list[dict] = []
     for n in nodes:
         if isinstance(n, _Text):
@@ -142,22 +143,32 @@ def _render(nodes, facts: dict[str, Fact | None], prefix: str) -> list[dict]:
             fact = facts.get(n.name)
             if fact is None or not fact.present:
                 raise _Missing(n.name)
+            filled.append(n.name)
+            if not fact.figure:
+                runs.append({"text": fact.text})
+                continue
             run = {"text": fact.text, "fact": f"{prefix}.{n.name}"}
             if fact.link:
                 run["link"] = fact.link
             runs.append(run)
         else:
+            inner: list = []
             with contextlib.suppress(_Missing):  # an optional segment missing a value is dropped
-                runs.extend(_render(n.nodes, facts, prefix))
+                runs.extend(_render(n.nodes, facts, prefix, inner))
+                filled.extend(inner)
     return runs
 
 
 def render(nodes, facts: dict[str, Fact | None], *, prefix: str) -> list[dict] | None:
     """The runs of the sentence (adjacent text merged), or None when a required fact has
-    no value. Each figure run names its fact as `prefix.name`."""
+    no value, or when every fact it names is optional and none has one (nothing left to
+    say). Each figure run names its fact as `prefix.name`."""
+    filled: list = []
     try:
-        runs = _render(nodes, facts, prefix)
+        runs = _render(nodes, facts, prefix, filled)
     except _Missing:
+        return None
+    if slots(nodes) and not filled:
         return None
     merged: list[dict] = []
     for r in runs:

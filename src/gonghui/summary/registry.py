@@ -150,13 +150,13 @@ def percent(ratio, link: str = "") -> Fact:
 
 
 def text(value: str, link: str = "") -> Fact:
-    return Fact(value, value, link) if value else NONE
+    return Fact(value, value, link, figure=False) if value else NONE
 
 
 def date(day: dt.date | None, link: str = "") -> Fact:
     if day is None:
         return NONE
-    return Fact(f"{day.month}月{day.day}日", day.isoformat(), link)
+    return Fact(f"{day.month}月{day.day}日", day.isoformat(), link, figure=False)
 
 
 def yoy(current, earlier, unit: str = "", *, is_money: bool = False) -> Fact:
@@ -180,4 +180,4 @@ def day_end(day: dt.date, link: str = "") -> Fact:
         text_ = "年底" if day.month == 12 else f"{day.month}月底"
     else:
         text_ = f"{day.month}月{day.day}日"
-    return Fact(text_, day.isoformat(), link)
+    return Fact(text_, day.isoformat(), link, figure=False)

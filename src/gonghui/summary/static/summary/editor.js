@@ -98,13 +98,21 @@
     });
   }
 
-  function newPara(runsHtml) {
-    var p = document.createElement("div");
-    p.className = "doc-para";
+  function el(tag, cls, attrs) {
+    var node = document.createElement(tag);
+    node.className = cls;
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    return node;
+  }
+
+  function newPara(source) {
+    var p = el("div", "doc-para");
     p.dataset.key = "user-" + Date.now();
-    p.innerHTML = '<span class="num"></span><div class="doc-text" contenteditable="true" aria-label="段落"></div>' +
-      '<button type="button" class="btn btn-sm btn-link text-danger doc-tool" data-act="remove" title="删除这一段">删除</button>';
-    if (runsHtml) { p.querySelector(".doc-text").innerHTML = runsHtml; }
+    var text = el("div", "doc-text", { contenteditable: "true", "aria-label": "段落" });
+    var remove = el("button", "btn btn-sm btn-link text-danger doc-tool", { type: "button", "data-act": "remove", title: "删除这一段" });
+    remove.textContent = "删除";
+    p.append(el("span", "num"), text, remove);
+    if (source) { source.childNodes.forEach(function (n) { text.appendChild(n.cloneNode(true)); }); }
     return p;
   }
 
@@ -134,13 +142,13 @@
         var sib = act === "up" ? part.previousElementSibling : part.nextElementSibling;
         if (sib) { part.parentNode.insertBefore(part, act === "up" ? sib : sib.nextSibling); }
       } else if (act === "add") {
-        var p = newPara("");
+        var p = newPara(null);
         btn.closest(".doc-list").querySelector("[data-role=items]").appendChild(p);
         p.querySelector(".doc-text").focus();
       } else if (act === "accept" || act === "drop") {
         var s = btn.closest(".doc-suggestion");
         if (act === "accept") {
-          var para = newPara(s.querySelector(".doc-text").innerHTML);
+          var para = newPara(s.querySelector(".doc-text"));
           para.dataset.key = s.dataset.key;
           para.querySelectorAll(".fig[data-href]").forEach(function (f) {
             var a = document.createElement("a");
