@@ -1,0 +1,65 @@
+"""Figures at the edges: records on a period's first and last day count, the day after
+does not; a subtree's figure is its own plus its branches'; empty parts are left out."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from gonghui.assistance.choices import Funding, Occasion
+from gonghui.assistance.services import record_create
+from gonghui.assistance.tests.factories import household
+from gonghui.core.actor import Actor
+from gonghui.summary.assemble import generate
+from gonghui.summary.document import plain_text
+from gonghui.summary.periods import parse_period
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+OP = Actor.system()
+
+
+def _give(org, name, on, cash):
+    h = household(org, name=name, tier="deep", status="assisting", on=D(2024, 1, 2))
+    return record_create(actor=OP, household=h, on=on, occasion=Occasion.TEMPORARY, cash=Decimal(cash), funding=Funding.OWN)
+
+
+def _facts(org, period, subtree=True):
+    return generate(actor=OP, org=org, period=parse_period(period), subtree=subtree, today=D(2026, 1, 1)).facts
+
+
+def test_it_counts_the_first_and_last_day_and_not_beyond(tree):
+    _give(tree.grassroots, "首日", D(2025, 7, 1), 100)
+    _give(tree.grassroots, "末日", D(2025, 12, 31), 200)
+    _give(tree.grassroots, "次年", D(2026, 1, 1), 400)
+    _give(tree.grassroots, "前一天", D(2025, 6, 30), 800)
+    facts = _facts(tree.grassroots, "2025H2")
+    assert facts["assistance.totals.total"]["value"] == "300.00"
+    assert facts["assistance.totals.records"]["value"] == "2"
+    assert _facts(tree.grassroots, "2025-06-30..2025-07-01")["assistance.totals.total"]["value"] == "900.00"
+
+
+def test_a_subtree_figure_is_the_sum_of_its_parts(tree):
+    _give(tree.grassroots, "企业甲", D(2025, 3, 1), 300)
+    _give(tree.branch, "分会乙", D(2025, 3, 2), 150)
+    _give(tree.sibling_grassroots, "望湖丙", D(2025, 3, 3), 700)
+    total = lambda org, subtree=True: Decimal(_facts(org, "2025", subtree).get("assistance.totals.total", {"value": "0"})["value"])  # noqa: E731
+    assert total(tree.district) == total(tree.street) + total(tree.sibling_street) + total(tree.district, False) == Decimal(1150)
+    assert total(tree.grassroots) == total(tree.grassroots, False) + total(tree.branch) == Decimal(450)
+    managed = lambda org: int(_facts(org, "2025").get("assistance.managed.managed", {"value": "0"})["value"])  # noqa: E731
+    assert managed(tree.district) == managed(tree.street) + managed(tree.sibling_street) == 3
+
+
+def test_a_union_without_records_gets_no_empty_parts(tree):
+    text = plain_text(generate(actor=OP, org=tree.sibling_street, period=parse_period("2025"), subtree=True).document)
+    assert "帮扶" not in text and "会员" not in text.split("\n", 3)[-1]
+    assert text.startswith("# 望湖街道工会2025年工作总结")
+
+
+def test_a_branch_lead_cannot_summarize_a_sibling(tree, personas):
+    from django.core.exceptions import PermissionDenied
+
+    from gonghui.testing.factories import actor_of
+
+    with pytest.raises(PermissionDenied):
+        generate(actor=actor_of(personas.branch_lead), org=tree.sibling_grassroots, period=parse_period("2025"), subtree=True)
