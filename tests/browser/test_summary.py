@@ -5,6 +5,7 @@ problem, moves a part, saves a named version and downloads the .docx."""
 import datetime as dt
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -71,7 +72,7 @@ def test_it_generates_edits_saves_and_exports_a_summary(page, personas, tree, lo
 
     with page.expect_download() as info:
         page.get_by_test_id("export-docx").click()
-    data = open(info.value.path(), "rb").read()
+    data = Path(info.value.path()).read_bytes()
     paragraphs = [p.text for p in Document(io.BytesIO(data)).paragraphs]
     assert paragraphs[0] == f"临江精机工会{year}年工作总结"
     body = "\n".join(paragraphs)
