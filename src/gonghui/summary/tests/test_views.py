@@ -223,3 +223,17 @@ def test_the_roster_link_lists_exactly_the_members_counted(login, personas, tree
     page = client.get("/members/", {"org": "G1", "subtree": "1", "as_of": "2025-12-31", "status": "all"}).content.decode()
     assert all(p.name in page for p in records)
     assert AssistanceRecord.objects.count() == 3
+
+
+def test_the_api_gives_the_figures_with_their_links_and_refuses_a_sibling(login, personas, tree, records):
+    client = login(personas.grassroots_chair)
+    data = client.get("/api/summary/generate", {"org": "G1", "period": YEAR, "subtree": "true"}).json()
+    figures = {f["key"]: f for f in data["figures"]}
+    assert figures["assistance.occasion.new_year.total"]["text"] == "1500元"
+    assert figures["assistance.occasion.new_year.households"]["link"].startswith("/assistance/records/?org=G1")
+    assert "对3户困难职工进行慰问，每户发放500元，共计1500元" in data["text"]
+    assert client.get("/api/summary/generate", {"org": "G1", "period": "2025H9"}).status_code == 422
+    assert client.get("/api/summary/generate", {"org": "G2", "period": YEAR}).status_code == 404
+    draft = _draft(tree.grassroots)
+    assert client.get(f"/api/summary/drafts/{draft.pk}/text").json().startswith("# 临江精机工会")
+    assert login(personas.outsider).get(f"/api/summary/drafts/{draft.pk}/text").status_code == 404
