@@ -118,10 +118,16 @@ def _occasion_groups(ctx, period=None) -> dict[str, dict]:
     return groups
 
 
-def _when(first, last, period) -> str:
-    near = festival_near(first, last)
-    if near:
-        return near
+# Occasions tied to the calendar: their timing reads as "中秋节前"; the others (illness,
+# accidents, disasters) happen when they happen and read as a month at most.
+_SEASONAL = {Occasion.NEW_YEAR, Occasion.FESTIVAL, Occasion.SPECIAL, Occasion.SCHOOL, Occasion.OTHER}
+
+
+def _when(first, last, period, occasion="") -> str:
+    if occasion in _SEASONAL and (last - first).days <= 20:
+        near = festival_near(first, last)
+        if near:
+            return near
     if first.month == last.month and first.year == last.year:
         return f"{first.month}月" if period.kind in ("year", "half", "quarter", "range") else ""
     return ""
@@ -188,7 +194,7 @@ def collect(ctx) -> list[Section]:
             uniform = len(g["amounts"]) == 1 and g["cash"] > 0 and g["records"] == len(g["members"])
             prev = earlier_groups.get(occasion)
             items.append(Item(f"assistance.occasion.{occasion}", {
-                "when": text(_when(g["first"], g["last"], ctx.period)),
+                "when": text(_when(g["first"], g["last"], ctx.period, occasion)),
                 "households": count(len(g["members"]), link),
                 "per_household": money(next(iter(g["amounts"]))) if uniform else None,
                 "goods": text(_goods_names(g["goods"])),

@@ -35,8 +35,8 @@ PHRASES = (
            "办理会员关系转入{transfer_in}人、转出{transfer_out}人[，会员退休{retired}人][，退会{withdrawn}人]。",
            {"transfer_in": "转入人数", "transfer_out": "转出人数", "retired": "退休人数", "withdrawn": "退会人数"}),
     Phrase("members.others", "其他会籍变动",
-           "[会员退休{retired}人][，退会{withdrawn}人]。",
-           {"retired": "退休人数", "withdrawn": "退会人数"}),
+           "{period}办理会员退休{retired}人、退会{withdrawn}人。",
+           {"period": "期间", "retired": "退休人数", "withdrawn": "退会人数"}),
     Phrase("members.rate", "入会率",
            "截至{as_of}，职工入会率为{rate}（会员{members}人，职工{employees}人）[，{vs_target}]。",
            {"as_of": "截止日期", "rate": "入会率", "members": "在册会员人数", "employees": "职工人数",
@@ -139,8 +139,10 @@ def collect(ctx) -> list[Section]:
             "retired": count(f["retire"], event_link("retire")), "withdrawn": count(f["withdraw"], event_link("withdraw")),
         }))
     else:
-        items.append(Item("members.others", {"retired": count(f["retire"], event_link("retire")),
-                                             "withdrawn": count(f["withdraw"], event_link("withdraw"))}))
+        if f["retire"] or f["withdraw"]:
+            items.append(Item("members.others", {
+                "period": text(ctx.period.label), "retired": count(f["retire"], event_link("retire"), zero=True),
+                "withdrawn": count(f["withdraw"], event_link("withdraw"), zero=True)}))
     employees = _employees(ctx)
     if employees:
         target = target_of(ctx.org)

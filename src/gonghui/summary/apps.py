@@ -9,6 +9,7 @@ class SummaryConfig(AppConfig):
     def ready(self):
         from gonghui.audit.registry import register_actions
         from gonghui.core.context_processors import register_nav
+        from gonghui.core.demo import register_step
         from gonghui.core.permissions import Role, register_permissions
         from gonghui.core.scope import register_path_copy
         from gonghui.summary import assemble  # noqa: F401  (registers the opening phrase)
@@ -20,6 +21,9 @@ class SummaryConfig(AppConfig):
         )
         register_nav(60, "summary:home", "工作总结", "bi-file-earmark-text", "summary.view")
         register_nav(61, "summary:stats", "统计报表", "bi-bar-chart", "summary.view")
+        from gonghui.summary import demo
+
+        register_step(70, "工作总结", demo.populate)
         register_path_copy("summary.SummaryDraft", "org_path")
         register_path_copy("summary.PhraseOverride", "org_path")
         register_actions({
