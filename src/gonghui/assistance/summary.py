@@ -49,7 +49,7 @@ PHRASES = (
            "截至{as_of}，动态管理困难职工{managed}户[，其中{tiers}][，{yoy}]。",
            {"as_of": "截止日期", "managed": "在管（建档、帮扶中）户数", "tiers": "按困难类别的户数", "yoy": "与上年同期比较"}),
     Phrase("assistance.flow", "档案增减",
-           "{period}新建档{filed}户、脱困{closed}户[，返困{returned}户]，困难职工档案实行动态管理。",
+           "{period}困难职工档案[新建档{filed}户，][脱困{closed}户，][返困{returned}户，]实行有进有出的动态管理。",
            {"period": "期间", "filed": "新建档户数", "closed": "脱困户数", "returned": "返困户数"}),
     Phrase("assistance.causes", "致困原因",
            "从致困原因看，{causes}。",
@@ -151,8 +151,7 @@ def _managed_items(ctx) -> list[Item]:
     filed, closed, returned = steps.get(Step.FILE, 0), steps.get(Step.CLOSE, 0), steps.get(Step.RETURN, 0)
     if filed or closed or returned:
         items.append(Item("assistance.flow", {
-            "period": text(ctx.period.label), "filed": count(filed, zero=True), "closed": count(closed, zero=True),
-            "returned": count(returned),
+            "period": text(ctx.period.label), "filed": count(filed), "closed": count(closed), "returned": count(returned),
         }))
     if ctx.can("assistance.sensitive"):  # causes (illness, disability, …) are sensitive details
         from gonghui.assistance.models import Household

@@ -86,7 +86,7 @@ def collect(ctx) -> list[Section]:
             "form": text("慰问品" if row["goods"] * 2 >= row["n"] else "慰问金"),
             "people": count(row["n"], link), "total": money(row["total"], link),
             "yoy": yoy(row["n"], before["n"] if before else None, "人次"),
-        }, key=f"benefits.festival.{fest or 'other'}"))
+        }, key=f"benefits.festival.{fest or 'other'}", label=f"{Festival(fest).label if fest else '其他节日'}慰问"))
     kinds = _by(recs.exclude(kind=Kind.FESTIVAL), "kind")
     for kind in KIND_PHRASES:
         row = kinds.get((kind.value,))

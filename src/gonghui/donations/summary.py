@@ -36,7 +36,7 @@ def collect(ctx) -> list[Section]:
             "when": text(f"{start.month}月" if ctx.period.start <= start <= ctx.period.end and ctx.period.kind != "month" else ""),
             "drive": text(r["drive__name"]), "members": count(r["members"], link), "units": count(r["units"]),
             "total": money(r["total"], link), "purpose": text(r["drive__purpose"].rstrip("。")),
-        }, key=f"donations.drive.{r['drive_id']}"))
+        }, key=f"donations.drive.{r['drive_id']}", label=r["drive__name"]))
     return [Section("donations", "组织爱心捐款", items)] if items else []
 
 

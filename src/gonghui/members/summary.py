@@ -32,11 +32,8 @@ PHRASES = (
            "{period}新发展会员{joined}人[，{yoy}]。",
            {"period": "期间", "joined": "新入会人数", "yoy": "与上年同期比较"}),
     Phrase("members.changes", "会籍变动",
-           "办理会员关系转入{transfer_in}人、转出{transfer_out}人[，会员退休{retired}人][，退会{withdrawn}人]。",
-           {"transfer_in": "转入人数", "transfer_out": "转出人数", "retired": "退休人数", "withdrawn": "退会人数"}),
-    Phrase("members.others", "其他会籍变动",
-           "{period}办理会员退休{retired}人、退会{withdrawn}人。",
-           {"period": "期间", "retired": "退休人数", "withdrawn": "退会人数"}),
+           "{period}办理会员[转入{transfer_in}人，][转出{transfer_out}人，][退休{retired}人，][退会{withdrawn}人，]会籍信息及时更新。",
+           {"period": "期间", "transfer_in": "转入人数", "transfer_out": "转出人数", "retired": "退休人数", "withdrawn": "退会人数"}),
     Phrase("members.rate", "入会率",
            "截至{as_of}，职工入会率为{rate}（会员{members}人，职工{employees}人）[，{vs_target}]。",
            {"as_of": "截止日期", "rate": "入会率", "members": "在册会员人数", "employees": "职工人数",
@@ -132,17 +129,12 @@ def collect(ctx) -> list[Section]:
         Item("members.joined", {"period": text(ctx.period.label), "joined": count(f["join"], event_link("join")),
                                 "yoy": yoy(f["join"], prev and prev["joined"], "人")}),
     ]
-    if f["transfer_in"] or f["transfer_out"]:
-        items.append(Item("members.changes", {
-            "transfer_in": count(f["transfer_in"], event_link("transfer_in"), zero=True),
-            "transfer_out": count(f["transfer_out"], event_link("transfer_out"), zero=True),
-            "retired": count(f["retire"], event_link("retire")), "withdrawn": count(f["withdraw"], event_link("withdraw")),
-        }))
-    else:
-        if f["retire"] or f["withdraw"]:
-            items.append(Item("members.others", {
-                "period": text(ctx.period.label), "retired": count(f["retire"], event_link("retire"), zero=True),
-                "withdrawn": count(f["withdraw"], event_link("withdraw"), zero=True)}))
+    items.append(Item("members.changes", {
+        "period": text(ctx.period.label),
+        "transfer_in": count(f["transfer_in"], event_link("transfer_in")),
+        "transfer_out": count(f["transfer_out"], event_link("transfer_out")),
+        "retired": count(f["retire"], event_link("retire")), "withdrawn": count(f["withdraw"], event_link("withdraw")),
+    }))
     employees = _employees(ctx)
     if employees:
         target = target_of(ctx.org)

@@ -72,12 +72,14 @@ def _item_runs(item: Item, book: Phrasebook, key: str, facts_out: dict) -> list[
     runs = render(book.nodes(item.phrase), item.facts, prefix=key)
     if runs is None:
         return None
-    fields = PHRASES[item.phrase].fields
+    phrase = PHRASES[item.phrase]
+    about = item.label or phrase.label.split("：")[-1]
     for r in runs:
         if "fact" in r:
             name = r["fact"].rsplit(".", 1)[1]
             f = item.facts[name]
-            facts_out[r["fact"]] = {"text": f.text, "value": f.value, "label": f.label or fields.get(name, name), "link": f.link}
+            facts_out[r["fact"]] = {"text": f.text, "value": f.value, "label": f.label or phrase.fields.get(name, name),
+                                    "about": about, "link": f.link}
     return runs
 
 

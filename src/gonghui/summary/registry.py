@@ -56,6 +56,7 @@ class Item:
     phrase: str
     facts: dict[str, Fact | None]
     key: str = ""  # unique in the document; defaults to the phrase key
+    label: str = ""  # what the sentence is about, for the statistics page ("春节慰问"); defaults to the phrase's
 
 
 @dataclass

@@ -30,7 +30,7 @@ def statistics(*, actor: Actor, org: Org, period: Period, subtree: bool, today: 
     generated = generate(actor=actor, org=org, period=period, subtree=subtree, today=today)
     groups, tables = [], []
     for part in generated.document["parts"]:
-        rows, seen = [], set()
+        rows, seen, shown = [], set(), set()
         for section in part["sections"]:
             for item in section["items"]:
                 for run in item["runs"]:
@@ -41,6 +41,9 @@ def statistics(*, actor: Actor, org: Org, period: Period, subtree: bool, today: 
                     fact = generated.facts[key]
                     if fact["text"].startswith("同比") or not any(ch.isdigit() for ch in fact["text"]):
                         continue  # comparisons and words are phrasing, not figures
+                    if (fact["value"], fact["link"]) in shown and fact["link"]:
+                        continue  # the same figure again in another sentence (会员总数 in 入会率)
+                    shown.add((fact["value"], fact["link"]))
                     rows.append({"label": _label(key, fact), "text": fact["text"], "value": fact["value"], "link": fact["link"]})
             tables += section["tables"]
         if rows:
@@ -54,14 +57,9 @@ def statistics(*, actor: Actor, org: Org, period: Period, subtree: bool, today: 
 
 
 def _label(key: str, fact: dict) -> str:
-    """"元旦春节送温暖 · 受助户数": the sentence's label and the figure's meaning."""
-    item_key = key.rsplit(".", 1)[0]
-    phrase = registry.PHRASES.get(item_key) or registry.PHRASES.get(item_key.rsplit("_", 1)[0])
-    head = phrase.label.split("：")[-1] if phrase else ""
-    label = fact["label"]
-    if "drive" in item_key or "festival." in item_key:
-        return label
-    return f"{head} · {label}" if head and head not in label else label
+    """"元旦春节送温暖 · 受助户数": what the sentence is about and what the figure counts."""
+    about, label = fact.get("about", ""), fact["label"]
+    return f"{about} · {label}" if about and about not in label else label
 
 
 def _number(value):
