@@ -13,7 +13,7 @@ one correction a year), two donation drives a year per copy, and committee terms
 dated record spans 2023 to today, so a 2025 summary and its 2024 同比 both do real work.
 The rows are written with bulk_create in the shape the demo's services write them (the
 demo steps themselves are tied to fixed union codes and take ~16 s per copy). The district
-gets a 入会率 target of 85 % (the demo sets none) so the 入会率 suggestion runs too.
+gets the demo's 入会率 target of 85 % (summary/demo.py), so the 入会率 suggestion runs too.
 
 Then times, in one run and in-process, what `gonghui summary` does (see
 summary/management/commands/summary.py): `generate(actor=Actor.system(), org, period,
@@ -301,7 +301,7 @@ class Builder:
                 self._event(m, EventKind.JOIN, joined, home)
                 self._open_spell(m, home, Status.ACTIVE, joined)
                 self.members_by_copy[copy].append(m)
-        for copy, members in self.members_by_copy.items():
+        for members in self.members_by_copy.values():
             members = list(members)
             rng.shuffle(members)
             for m in sorted(members[:400], key=lambda m: m.birth_date)[:40]:
@@ -494,7 +494,7 @@ class Builder:
                             illness_index=index[illness] if illness else "", batch_id=batch.pk if batch else None,
                             violations=["每次上限"] if override else [], override_reason=override)
 
-        for copy, members in self.members_by_copy.items():
+        for members in self.members_by_copy.values():
             by_union = defaultdict(list)
             for m in members:
                 by_union[self._grassroots_of[m.org_id]].append(m)
