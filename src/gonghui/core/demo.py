@@ -52,4 +52,7 @@ def build(*, seed: int = 2025, today: dt.date | None = None, progress: Callable[
     from gonghui.core.models import SiteFlag
 
     SiteFlag.objects.update_or_create(key="demo", defaults={"value": ctx.today.isoformat()})
+    from gonghui.core.db import refresh_planner_stats
+
+    refresh_planner_stats()
     return ctx

@@ -150,14 +150,15 @@ def collect(ctx) -> list[Section]:
         }))
     tables = []
     if ctx.children:
+        # two grouped queries for all the children, rolled up by path (not two per child)
+        members = dict(ctx.by_child(_spells_as_of(ctx, ctx.as_of).values_list("org_path").annotate(n=Count("id"))))
+        joined = dict(ctx.by_child(_events(ctx, EventKind.JOIN, ctx.period).values_list("org_path").annotate(n=Count("id"))))
         rows = []
         for child in ctx.children:
-            sub = type(ctx)(actor=ctx.actor, org=child, period=ctx.period, subtree=True, today=ctx.today)
-            n = _spells_as_of(sub, ctx.as_of).count()
-            joined = _events(sub, EventKind.JOIN, ctx.period).count()
-            emp = employees_of(child)
-            if n or joined:
-                rows.append([child.display_name, doc_number(n), doc_number(joined), doc_percent(n / emp) if emp else "—"])
+            n, j = int(members.get(child, 0)), int(joined.get(child, 0))
+            if n or j:
+                emp = employees_of(child)
+                rows.append([child.display_name, doc_number(n), doc_number(j), doc_percent(n / emp) if emp else "—"])
         if rows:
             tables.append(Table("members.by_child", "各下级工会会员情况",
                                 ["工会", f"会员人数（截至{ctx.as_of.month}月{ctx.as_of.day}日）", "新入会人数", "入会率"], rows))

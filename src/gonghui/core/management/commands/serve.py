@@ -29,6 +29,9 @@ class Command(BaseCommand):
         if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             # The embedded install has no operator to run migrations: do it here.
             call_command("migrate", interactive=False, verbosity=0)
+            from gonghui.core.db import refresh_planner_stats
+
+            refresh_planner_stats()
         worker = None
         if not no_worker:
             worker = subprocess.Popen([sys.executable, "-m", "gonghui.cli", "db_worker", "--interval", "1"])
