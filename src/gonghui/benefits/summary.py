@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from gonghui.benefits.models import BenefitRecord, Festival, Form, Kind
+from gonghui.core.formats import doc_number
 from gonghui.summary.registry import (
     Chart,
     Contributor,
@@ -15,6 +16,7 @@ from gonghui.summary.registry import (
     Phrase,
     Section,
     Suggestion,
+    Table,
     count,
     money,
     text,
@@ -93,7 +95,15 @@ def collect(ctx) -> list[Section]:
         if row:
             link = ctx.link("benefits:home", kind=kind.value, **dates)
             items.append(Item(f"benefits.kind.{kind.value}", {"people": count(row["n"], link), "total": money(row["total"], link)}))
-    return [Section("benefits", "", items)]
+    tables = []
+    if ctx.children:
+        by_path = list(recs.values_list("org_path").annotate(n=Count("id"), total=Sum("amount")))
+        people = dict(ctx.by_child((p, n) for p, n, _t in by_path))
+        totals = dict(ctx.by_child((p, t) for p, _n, t in by_path))
+        rows = [[c.display_name, doc_number(people.get(c, 0)), doc_number(totals.get(c, 0))] for c in ctx.children if c in totals]
+        if rows:
+            tables.append(Table("benefits.by_child", "各下级工会会员慰问情况", ["工会", "慰问人次", "金额（元）"], rows))
+    return [Section("benefits", "", items, tables)]
 
 
 def headline(ctx) -> Item | None:

@@ -63,3 +63,17 @@ def test_a_branch_lead_cannot_summarize_a_sibling(tree, personas):
 
     with pytest.raises(PermissionDenied):
         generate(actor=actor_of(personas.branch_lead), org=tree.sibling_grassroots, period=parse_period("2025"), subtree=True)
+
+
+def test_a_federation_summary_breaks_benefits_down_by_child_union(tree):
+    from gonghui.benefits.services import benefit_create
+    from gonghui.members.services import member_create
+    from gonghui.testing.members import make_id
+
+    for org, amount in ((tree.grassroots, 300), (tree.branch, 200), (tree.sibling_grassroots, 250)):
+        m = member_create(actor=OP, org=org, name=f"会员{org.code}", id_number=make_id(), joined_on=D(2020, 1, 1))
+        benefit_create(actor=OP, member=m, kind="birthday", on=D(2025, 5, 1), form="cash", amount=Decimal(amount))
+    text = plain_text(generate(actor=OP, org=tree.district, period=parse_period("2025"), subtree=True).document)
+    assert "各下级工会会员慰问情况" in text
+    assert "| 临江街道工会 | 2 | 500 |" in text and "| 望湖街道工会 | 1 | 250 |" in text
+    assert "为过生日的会员送上生日祝福和慰问3人次，共计750元。" in text
