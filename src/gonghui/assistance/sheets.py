@@ -184,6 +184,10 @@ class _Part:
     errors: list = field(default_factory=list)
 
 
+class _Rehearsed(Exception):
+    """Raised at the end of a dry run's rehearsal to roll it back."""
+
+
 def _counts(counts: dict) -> str:
     return f"新建{counts['created']}，更新{counts['updated']}，未变{counts['unchanged']}"
 
@@ -195,7 +199,8 @@ def _run(*, kind: str, actor: Actor, path, org, mode, dry_run, filename, columns
     belong together (a batch) after each row on its own; it returns (row number, error).
     `more(org, good, bad)` reads and checks a further sheet whose rows refer to those of
     the first one; it returns a _Part (or None when the file has no such sheet) and may
-    raise ImportRefused."""
+    raise ImportRefused. A dry run rehearses the write of the valid rows in a transaction
+    it then rolls back, so that its counts are those of the real import."""
     report = _Report(dry_run=dry_run, mode=mode)
     shown = filename or Path(path).name
     progress = progress or (lambda done, total: None)
@@ -244,10 +249,9 @@ def _run(*, kind: str, actor: Actor, path, org, mode, dry_run, filename, columns
                          + [(n, part.prefix + e) for n, e in sorted(part.errors, key=lambda e: e[0])])
         items = [(part.first_prefix, rownum, values, write_row) for rownum, values in good]
         items += [(part.prefix, rownum, values, part.write) for rownum, values in part.good]
-    if dry_run or (report.errors and mode != "valid"):
-        if not dry_run:
-            audit_record(actor=actor, action=action, org=org, result="failure", message=f"有{report.rejected}行错误，未导入任何数据",
-                         changes={"file": [None, shown]})
+    if not dry_run and report.errors and mode != "valid":
+        audit_record(actor=actor, action=action, org=org, result="failure", message=f"有{report.rejected}行错误，未导入任何数据",
+                     changes={"file": [None, shown]})
         return report
     try:
         with transaction.atomic():
@@ -257,18 +261,25 @@ def _run(*, kind: str, actor: Actor, path, org, mode, dry_run, filename, columns
                         outcome = write(values)
                 except ValidationError as exc:
                     report.errors.append((rownum, prefix + error_text(exc)))
-                    if mode != "valid":
+                    if mode != "valid" and not dry_run:
                         raise
                     continue
                 setattr(report, outcome, getattr(report, outcome) + 1)
                 if part is not None and write is part.write:
                     part_counts[outcome] += 1
                 progress(n, len(items))
+            if dry_run:
+                # A check rehearses the write of the valid rows, so that it can say how many
+                # would be created, updated or left unchanged (and what the services would
+                # refuse), then undoes all of it, audit events included.
+                raise _Rehearsed
             report.written = True
             counts = {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}
             detail = f"（其中{part.label}{_counts(part_counts)}）" if part is not None else ""
             audit_record(actor=actor, action=action, org=org, changes={"file": [None, shown]},
                          message=f"{_counts(counts)}，拒绝{report.rejected}{detail}")
+    except _Rehearsed:
+        pass
     except ValidationError:
         report.created = report.updated = report.unchanged = 0
         report.written = False
@@ -733,8 +744,12 @@ def register_exchange() -> None:
     from gonghui.core.exchange import Exchange, register
 
     register(Exchange(kind="hardship", label="困难职工档案", template=hardship_template, importer=hardship_import,
-                      exporter=hardship_export))
+                      exporter=hardship_export, import_perm="assistance.manage", list_page="assistance:home",
+                      import_help="“困难职工档案”工作表每行一户档案，户主按身份证号匹配本工会或下级工会的会员；“家庭成员”工作表"
+                                  "每行一位家庭成员，两张表一起检查。同一户主的档案再次导入即按文件更新，家庭成员不会被删除。"))
     register(Exchange(kind="assistance", label="帮扶记录", template=assistance_template, importer=assistance_import,
-                      exporter=assistance_export))
+                      exporter=assistance_export, import_perm="assistance.manage", list_page="assistance:records",
+                      import_help="每行一笔帮扶（送温暖、金秋助学、医疗救助等），受助人按身份证号匹配本工会或下级工会的会员；"
+                                  "填写了“批次名称”的各行建为一个发放批次。同一文件重复导入不会重复登记。"))
 
 

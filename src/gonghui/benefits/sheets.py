@@ -243,5 +243,7 @@ def register_exchange() -> None:
         kind="benefits", label="会员慰问", template=benefits_template,
         importer=lambda *, actor, path, org, mode, dry_run, progress=None, filename="": benefits_import(
             actor=actor, path=path, org=org, mode=mode, dry_run=dry_run, progress=progress, filename=filename),
-        exporter=exporter,
+        exporter=exporter, import_perm="benefits.manage", list_page="benefits:home",
+        import_help="每行为一名会员的一次慰问，会员按身份证号匹配所选工会或其下级工会的会员，并按本单位适用的慰问标准逐行核对；"
+                    "超标准的须由有“批准超标准慰问”权限的人员导入并填写超标准说明。同一文件重复导入不会重复登记。",
     ))

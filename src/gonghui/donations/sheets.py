@@ -235,4 +235,7 @@ def register_exchange() -> None:
             actor=actor, path=path, org=org, mode=mode, dry_run=dry_run, progress=progress, filename=filename),
         exporter=lambda *, actor, org, path, subtree, start, end: donations_export(
             actor=actor, org=org, path=path, subtree=subtree, start=start, end=end),
+        import_perm="donations.manage", list_page="donations:home",
+        import_help="每行一笔捐款：写明捐款活动（编号或名称，须是所选工会或其下级工会正在进行的活动），会员捐款填身份证号，"
+                    "单位或非会员个人捐款填名称。同一文件重复导入不会重复登记。",
     ))

@@ -390,5 +390,5 @@ def register_exchange() -> None:
         importer=lambda *, actor, path, org, mode, dry_run, progress=None, filename="": members_import(
             actor=actor, path=path, org=org, mode=mode, dry_run=dry_run, progress=progress, filename=filename
         ),
-        exporter=exporter,
+        exporter=exporter, import_perm="member.manage", list_page="members:list", import_page="members:import",
     ))

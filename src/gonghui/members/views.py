@@ -10,12 +10,9 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from gonghui.core import files
+from gonghui.core import imports
 from gonghui.core.http import flash_service, is_htmx, staff_view
-from gonghui.core.jobs import error_report, job_create
-from gonghui.core.models import ImportJob
 from gonghui.core.paging import keyset_page, sort_order
-from gonghui.core.scope import get_scoped_or_404
 from gonghui.members import selectors, services, sheets
 from gonghui.members.forms import (
     ChangeRequestForm,
@@ -233,37 +230,18 @@ def decide_request(request, request_id):
 # --- import --------------------------------------------------------------------------------
 
 
-def _job(request, job_id) -> ImportJob:
-    qs = ImportJob.objects.filter(kind="members").select_related("org")
-    if not request.actor.is_operator:
-        qs = qs.filter(org_path__startswith=request.actor.org.path)
-    return get_scoped_or_404(qs, request.actor, pk=job_id)
-
-
 @staff_view("member.manage")
 def import_start(request):
-    actor = request.actor
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        try:
-            org = org_get_by_code(actor, request.POST.get("org_code") or actor.org.code)
-        except Http404:
-            messages.error(request, "找不到该编码的工会，或它不在您的管辖范围内。")
-        else:
-            if upload is None:
-                messages.error(request, "请选择要导入的文件。")
-            else:
-                token = files.stash_upload(upload, request=request)
-                job = job_create(actor=actor, kind="members", org=org, token=token, filename=upload.name or "",
-                                 mode="all", dry_run=True)
-                return redirect("members:import_job", job.pk)
-    recent = ImportJob.objects.filter(kind="members", created_by=request.user).order_by("-id")[:10]
-    return render(request, "members/import.html", {"recent": recent})
+        job = imports.job_start(request, "members")
+        if job is not None:
+            return redirect("members:import_job", job.pk)
+    return render(request, "members/import.html", {"recent": imports.recent_jobs(request, "members")})
 
 
 @staff_view("member.manage")
 def import_job(request, job_id):
-    job = _job(request, job_id)
+    job = imports.job_get(request.actor, "members", job_id)
     template_name = "members/_job.html" if is_htmx(request) else "members/import_job.html"
     return render(request, template_name, {"job": job})
 
@@ -271,22 +249,15 @@ def import_job(request, job_id):
 @require_POST
 @staff_view("member.manage")
 def import_confirm(request, job_id):
-    checked = _job(request, job_id)
-    if not checked.finished or not checked.dry_run or files.stashed_path(checked.token) is None:
-        messages.error(request, "该文件不能再导入，请重新上传。")
+    job = imports.job_confirm(request, imports.job_get(request.actor, "members", job_id))
+    if job is None:
         return redirect("members:import")
-    mode = "valid" if request.POST.get("mode") == "valid" else "all"
-    job = job_create(actor=request.actor, kind="members", org=checked.org, token=checked.token, filename=checked.filename,
-                     mode=mode, dry_run=False)
     return redirect("members:import_job", job.pk)
 
 
 @staff_view("member.manage")
 def import_errors(request, job_id):
-    job = _job(request, job_id)
-    path = files.export_path(f"errors-{job.pk}")
-    error_report(job, path)
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"导入错误清单-{job.pk}.xlsx")  # noqa: SIM115
+    return imports.errors_download(imports.job_get(request.actor, "members", job_id))
 
 
 # --- 入会率 ----------------------------------------------------------------------------------

@@ -241,6 +241,9 @@ def register_exchange() -> None:
             exporter=lambda *, actor, org, path, subtree, start, end: orgs_export(actor=actor, root=_export_root(actor, org), path=path),
             by_period=False,
             always_subtree=True,
+            import_perm="org.manage",
+            list_page="orgs:tree",
+            import_page="orgs:import",
         )
     )
 

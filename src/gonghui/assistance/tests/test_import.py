@@ -28,6 +28,24 @@ def test_it_imports_archives_idempotently(tree, tmp_path):
     assert Household.objects.count() == 3
 
 
+def test_a_dry_run_counts_what_the_import_would_do_and_writes_nothing(tree, tmp_path):
+    from gonghui.audit.models import AuditEvent
+
+    people = [member(tree.grassroots, f"困难{i}") for i in range(3)]
+    archives = write_roster(tmp_path / "h.xlsx", [hardship_row(m) for m in people], H)
+    records = write_roster(tmp_path / "a.xlsx", [{"受助人身份证号": m.id_number, "日期": "2025-01-20", "帮扶类型": "元旦春节送温暖",
+                                                  "现金": 500, "资金来源": "本级经费"} for m in people], R)
+    events = AuditEvent.objects.count()
+    for importer, path in ((sheets.hardship_import, archives), (sheets.assistance_import, records)):
+        dry = importer(actor=SYSTEM, path=path, org=tree.grassroots, dry_run=True)
+        assert (dry.created, dry.updated, dry.unchanged, dry.written) == (3, 0, 0, False)
+    assert not Household.objects.exists() and not AssistanceRecord.objects.exists()
+    assert AuditEvent.objects.count() == events  # the rehearsal's audit events are rolled back too
+    sheets.hardship_import(actor=SYSTEM, path=archives, org=tree.grassroots)
+    again = sheets.hardship_import(actor=SYSTEM, path=archives, org=tree.grassroots, dry_run=True)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
 @pytest.mark.parametrize(("change", "message"), [
     ({"家庭人口": 0}, "家庭人口"), ({"致困原因": "贫穷"}, "致困原因"), ({"户主身份证号": "110105199003070018"}, "校验"),
     ({"户主姓名": "别人"}, "姓名"), ({"申请日期": "明天"}, "日期"), ({"家庭年收入": "很多"}, "年收入"),

@@ -1,0 +1,218 @@
+"""The generic web import pages (/imports/<kind>/) for every module kind: upload, a
+background check, the preview with each rejected row's Chinese error, the .xlsx error
+report, confirmation (all or nothing, or valid rows only), scope and permissions.
+
+Background jobs run inline once the request's transaction commits
+(django_capture_on_commit_callbacks(execute=True)), as in members/tests/test_views.py.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from gonghui.assistance import sheets as assistance_sheets
+from gonghui.assistance.models import AssistanceRecord, Household
+from gonghui.assistance.tests.factories import member as assistance_member
+from gonghui.benefits import sheets as benefits_sheets
+from gonghui.benefits.models import BenefitRecord, RuleSet
+from gonghui.benefits.services import ruleset_choose
+from gonghui.core.actor import Actor
+from gonghui.core.exchange import EXCHANGES
+from gonghui.core.models import ImportJob
+from gonghui.core.sheets import read_table
+from gonghui.donations import services as donation_services
+from gonghui.donations import sheets as donations_sheets
+from gonghui.donations.models import Donation
+from gonghui.members.services import member_create
+from gonghui.testing.factories import actor_of
+from gonghui.testing.members import make_id, write_roster
+
+TODAY = dt.date.today()
+YEAR = TODAY.year
+KINDS = ["hardship", "assistance", "benefits", "donations"]
+LIST_PAGES = {"hardship": "/assistance/", "assistance": "/assistance/records/", "benefits": "/benefits/", "donations": "/donations/"}
+
+
+@dataclass
+class Case:
+    """One kind's import files: two good rows, and the same with the second row broken."""
+
+    kind: str
+    headers: list[str]
+    good: list[dict]
+    bad: list[dict]
+    fragment: str  # in the Chinese error of the broken row
+    written: Callable[[], int]
+
+
+def _hardship(tree, personas) -> Case:
+    people = [assistance_member(tree.grassroots, f"困难{i}") for i in range(2)]
+    rows = [{"户主身份证号": m.id_number, "户主姓名": m.name, "申请日期": "2025-01-05", "致困原因": "疾病、子女上学",
+             "家庭人口": 3, "家庭年收入": 24000, "刚性支出": 6000} for m in people]
+    return Case("hardship", [c.header for c in assistance_sheets.HARDSHIP_COLUMNS], rows,
+                [rows[0], {**rows[1], "家庭人口": 0}], "家庭人口", Household.objects.count)
+
+
+def _assistance(tree, personas) -> Case:
+    people = [assistance_member(tree.grassroots, f"受助{i}") for i in range(2)]
+    rows = [{"受助人身份证号": m.id_number, "日期": "2025-01-20", "帮扶类型": "元旦春节送温暖", "现金": 500, "资金来源": "本级经费"}
+            for m in people]
+    return Case("assistance", [c.header for c in assistance_sheets.RECORD_COLUMNS], rows,
+                [rows[0], {**rows[1], "受助人身份证号": "110105199003070018"}], "校验", AssistanceRecord.objects.count)
+
+
+def _benefits(tree, personas) -> Case:
+    ruleset_choose(actor=Actor.system(), org=tree.district, ruleset=RuleSet.objects.get(name="安徽2025标准"))
+    a, b = (member_create(actor=Actor.system(), org=tree.grassroots, name=name, id_number=make_id(dt.date(1985, 6, 15), male=male),
+                          joined_on=dt.date(2015, 5, 1)) for name, male in (("王芳", False), ("李四", True)))
+    rows = [{"身份证号": m.id_number, "姓名": m.name, "慰问类别": "节日慰问", "节日": "春节", "发放日期": f"{YEAR}-01-20",
+             "形式": "实物", "金额（元）": "300", "物品/说明": "大米"} for m in (a, b)]
+    return Case("benefits", benefits_sheets.HEADERS, rows, [rows[0], {**rows[1], "形式": "现金"}], "只能发放实物",
+                BenefitRecord.objects.count)
+
+
+def _donations(tree, personas) -> Case:
+    chair = actor_of(personas.grassroots_chair)
+    drive = donation_services.drive_create(actor=chair, org=tree.grassroots, name="抗震救灾爱心捐款", purpose="灾区",
+                                           starts_on=TODAY - dt.timedelta(days=5), ends_on=TODAY + dt.timedelta(days=5))
+    number = make_id()
+    member_create(actor=chair, org=tree.branch, name="张三", id_number=number, joined_on=dt.date(2020, 1, 1))
+    rows = [{"捐款活动": drive.name, "会员身份证号": number, "金额": "100", "捐款日期": TODAY.isoformat()},
+            {"捐款活动": str(drive.pk), "单位或个人名称": "临江机械厂", "金额": "2000", "捐款日期": TODAY.isoformat(), "方式": "转账"}]
+    return Case("donations", donations_sheets.HEADERS, rows, [rows[0], {**rows[1], "金额": "-10"}], "金额应大于0",
+                Donation.objects.count)
+
+
+BUILD = {"hardship": _hardship, "assistance": _assistance, "benefits": _benefits, "donations": _donations}
+
+
+@pytest.fixture(params=KINDS)
+def case(request, tree, personas) -> Case:
+    return BUILD[request.param](tree, personas)
+
+
+def upload(client, case, path, capture, org_code="G1"):
+    with open(path, "rb") as fh, capture(execute=True):
+        return client.post(f"/imports/{case.kind}/", {"file": fh, "org_code": org_code})
+
+
+def test_a_good_file_is_checked_then_imported(case, personas, login, tmp_path, django_capture_on_commit_callbacks):
+    client = login(personas.grassroots_chair)
+    start = client.get(f"/imports/{case.kind}/").content.decode()
+    label = EXCHANGES[case.kind].label
+    assert f"批量导入{label}" in start and f"/imports/{case.kind}/template.xlsx" in start and EXCHANGES[case.kind].import_help in start
+    template = client.get(f"/imports/{case.kind}/template.xlsx")
+    assert template.status_code == 200 and template["Content-Disposition"].startswith("attachment")
+
+    response = upload(client, case, write_roster(tmp_path / "好文件.xlsx", case.good, case.headers), django_capture_on_commit_callbacks)
+    check = ImportJob.objects.get()
+    assert response.status_code == 302 and response.url == f"/imports/{case.kind}/{check.pk}/"
+    assert (check.kind, check.state, check.dry_run, check.created, check.rejected) == (case.kind, "done", True, 2, 0)
+    assert case.written() == 0  # a check writes nothing
+    page = client.get(response.url).content.decode()
+    assert "将新增 <strong>2</strong> 条" in page and "确认导入" in page and "好文件.xlsx" in page
+    part = client.get(response.url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="import-job"' in part and "<html" not in part and "hx-trigger" not in part  # finished: no polling
+    assert "好文件.xlsx" in client.get(f"/imports/{case.kind}/").content.decode()  # 我最近的导入: come back later
+
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm = client.post(f"/imports/{case.kind}/{check.pk}/confirm/")
+    final = ImportJob.objects.latest("id")
+    assert confirm.url == f"/imports/{case.kind}/{final.pk}/"
+    assert (final.dry_run, final.mode, final.written, final.created) == (False, "all", True, 2)
+    assert case.written() == 2
+    assert "导入完成：新增 2 条" in client.get(confirm.url).content.decode()
+
+
+def test_a_bad_row_is_explained_and_nothing_is_written_unless_asked(case, personas, login, tmp_path,
+                                                                    django_capture_on_commit_callbacks):
+    client = login(personas.grassroots_chair)
+    upload(client, case, write_roster(tmp_path / "有错.xlsx", case.bad, case.headers), django_capture_on_commit_callbacks)
+    check = ImportJob.objects.get()
+    assert (check.state, check.created, check.rejected) == ("done", 1, 1)
+    page = client.get(f"/imports/{case.kind}/{check.pk}/").content.decode()
+    assert "第3行" in page and case.fragment in page and 'data-testid="rejected-count">1<' in page
+    assert "全部正确才导入" in page and "只导入正确的行" in page
+
+    report = client.get(f"/imports/{case.kind}/{check.pk}/errors.xlsx")
+    assert report.status_code == 200 and report["Content-Disposition"].startswith("attachment")
+    saved = tmp_path / "errors.xlsx"
+    saved.write_bytes(b"".join(report.streaming_content))
+    table = read_table(saved, expected_headers=["行号", "错误说明"])
+    assert [(int(cells[0]), case.fragment in cells[1]) for _, cells in table.rows] == [(3, True)] * len(table.rows)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/{case.kind}/{check.pk}/confirm/", {"mode": "all"})
+    refused = ImportJob.objects.latest("id")
+    assert (refused.dry_run, refused.mode, refused.written) == (False, "all", False) and case.written() == 0
+    assert "没有导入任何数据" in client.get(f"/imports/{case.kind}/{refused.pk}/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/{case.kind}/{check.pk}/confirm/", {"mode": "valid"})
+    partial = ImportJob.objects.latest("id")
+    assert (partial.mode, partial.written, partial.created, partial.rejected) == ("valid", True, 1, 1) and case.written() == 1
+
+
+def test_another_unions_job_and_another_kinds_job_are_not_found(case, tree, personas, login):
+    theirs = ImportJob.objects.create(kind=case.kind, org=tree.sibling_grassroots, org_path=tree.sibling_grassroots.path,
+                                      filename="隔壁文件.xlsx", token="0" * 32, state="done", error_count=1, errors=[[2, "隔壁错误"]])
+    other_kind = next(k for k in KINDS if k != case.kind)
+    ours = ImportJob.objects.create(kind=other_kind, org=tree.grassroots, org_path=tree.grassroots.path, filename="别的.xlsx",
+                                    token="0" * 32, state="done")
+    client = login(personas.grassroots_chair)
+    for job in (theirs, ours):
+        for suffix in ("", "errors.xlsx"):
+            response = client.get(f"/imports/{case.kind}/{job.pk}/{suffix}")
+            assert response.status_code == 404 and "隔壁" not in response.content.decode()
+        assert client.post(f"/imports/{case.kind}/{job.pk}/confirm/", {"mode": "valid"}).status_code == 404
+    assert ImportJob.objects.count() == 2
+    assert "隔壁文件" not in client.get(f"/imports/{case.kind}/").content.decode()
+    # the other union's own staff see it
+    assert login(personas.outsider).get(f"/imports/{case.kind}/{theirs.pk}/").status_code == 200
+
+
+def test_a_role_without_the_permission_is_refused(case, tree, personas, login):
+    job = ImportJob.objects.create(kind=case.kind, org=tree.branch, org_path=tree.branch.path, filename="x.xlsx",
+                                   token="0" * 32, state="done")
+    lead = login(personas.branch_lead)  # 分会负责人: may view the module, not import into it
+    for url in (f"/imports/{case.kind}/", f"/imports/{case.kind}/template.xlsx", f"/imports/{case.kind}/{job.pk}/",
+                f"/imports/{case.kind}/{job.pk}/errors.xlsx"):
+        assert lead.get(url).status_code == 403, url
+    assert lead.post(f"/imports/{case.kind}/{job.pk}/confirm/").status_code == 403
+    assert ImportJob.objects.count() == 1
+    link = f'href="/imports/{case.kind}/"'
+    assert link not in lead.get(LIST_PAGES[case.kind]).content.decode()
+    assert link in login(personas.grassroots_chair).get(LIST_PAGES[case.kind]).content.decode()
+
+
+def test_a_union_outside_the_scope_is_refused_in_chinese(case, personas, login, tmp_path, django_capture_on_commit_callbacks):
+    client = login(personas.grassroots_chair)
+    response = upload(client, case, write_roster(tmp_path / "f.xlsx", case.good, case.headers), django_capture_on_commit_callbacks,
+                      org_code="G2")
+    assert response.status_code == 200 and "找不到该编码的工会，或它不在您的管辖范围内。" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        missing = client.post(f"/imports/{case.kind}/", {"org_code": "G1"})
+    assert "请选择要导入的文件。" in missing.content.decode()
+    assert not ImportJob.objects.exists() and case.written() == 0
+
+
+def test_an_unfinished_check_cannot_be_confirmed(tree, personas, login):
+    job = ImportJob.objects.create(kind="donations", org=tree.grassroots, org_path=tree.grassroots.path, filename="x.xlsx",
+                                   token="0" * 32, state="running", progress=40, total=1000)
+    client = login(personas.grassroots_chair)
+    part = client.get(f"/imports/donations/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 1s"' in part and f'hx-get="/imports/donations/{job.pk}/"' in part and 'value="40"' in part
+    response = client.post(f"/imports/donations/{job.pk}/confirm/", follow=True)
+    assert "该文件不能再导入，请重新上传。" in response.content.decode() and ImportJob.objects.count() == 1
+
+
+def test_kinds_with_their_own_pages_are_not_served_here(personas, login):
+    client = login(personas.district_admin)
+    for kind in ("members", "orgs", "nonsense"):
+        assert client.get(f"/imports/{kind}/").status_code == 404
+    assert {k for k, e in EXCHANGES.items() if e.web_import} == set(KINDS)
+    assert {k: e.import_perm for k, e in EXCHANGES.items()} == {
+        "orgs": "org.manage", "members": "member.manage", "hardship": "assistance.manage", "assistance": "assistance.manage",
+        "benefits": "benefits.manage", "donations": "donations.manage"}
