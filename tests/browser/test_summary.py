@@ -56,6 +56,11 @@ def test_it_generates_edits_saves_and_exports_a_summary(page, personas, tree, lo
     first_part.get_by_role("button", name="下移").click()
     expect(editor.locator(".doc-part").nth(1)).to_have_attribute("data-key", part_key)
     expect(editor.locator(".doc-part").first.locator(".doc-h1 .num")).to_have_text("一、")
+    page.get_by_test_id("add-part").click()
+    new_part = editor.locator(".doc-part").last
+    new_part.locator("[data-role=part-title]").fill("丰富职工文化生活")
+    new_part.locator(".doc-para .doc-text").first.fill("举办迎新春职工联欢会，近200名职工参加。")
+    expect(new_part.locator(".doc-h1 .num")).to_have_text("三、")
     assert page.problems == [], "while editing:\n" + "\n".join(page.problems)
     page.get_by_label("版本名称").fill("主席审阅稿")
     page.get_by_role("button", name="保存为新版本").click()
@@ -78,6 +83,7 @@ def test_it_generates_edits_saves_and_exports_a_summary(page, personas, tree, lo
     body = "\n".join(paragraphs)
     assert "走访了2户困难职工进行慰问，每户发放600元，共计1200元" in body and "大家很受鼓舞。" in body
     assert "存在问题" in body
+    assert "三、丰富职工文化生活" in body and "举办迎新春职工联欢会，近200名职工参加。" in body
     version = SummaryDraft.objects.get().latest
     assert version.number == 2 and version.name == "主席审阅稿"
     assert page.problems == [], "the browser reported:\n" + "\n".join(page.problems)

@@ -141,6 +141,35 @@
         var part = btn.closest(".doc-part");
         var sib = act === "up" ? part.previousElementSibling : part.nextElementSibling;
         if (sib) { part.parentNode.insertBefore(part, act === "up" ? sib : sib.nextSibling); }
+      } else if (act === "add-para") {
+        var added = newPara(null);
+        btn.closest(".doc-section").querySelector("[data-role=items]").appendChild(added);
+        added.querySelector(".doc-text").focus();
+      } else if (act === "add-part") {
+        // a part the records cannot write (文体活动, 学习教育 …): a title and a paragraph to fill in
+        var stamp = "user-" + Date.now();
+        var part = el("section", "doc-part");
+        part.dataset.key = stamp;
+        var head = el("div", "doc-h1");
+        var title = el("span", "doc-h-text", { contenteditable: "true", "data-role": "part-title" });
+        title.textContent = "（请填写标题）";
+        var tools = el("span", "doc-tools");
+        [["up", "上移"], ["down", "下移"], ["remove-part", "删除"]].forEach(function (t) {
+          var b = el("button", "btn btn-sm btn-link" + (t[0] === "remove-part" ? " text-danger" : ""), { type: "button", "data-act": t[0] });
+          b.textContent = t[1];
+          tools.appendChild(b);
+        });
+        head.append(el("span", "num"), title, tools);
+        var section = el("div", "doc-section");
+        section.dataset.key = stamp + "-s";
+        var items = el("div", "", { "data-role": "items" });
+        items.appendChild(newPara(null));
+        var more = el("button", "btn btn-sm btn-link doc-tool", { type: "button", "data-act": "add-para" });
+        more.textContent = "添加一段";
+        section.append(items, more);
+        part.append(head, section);
+        root.querySelector("[data-role=parts]").appendChild(part);
+        title.focus();
       } else if (act === "add") {
         var p = newPara(null);
         btn.closest(".doc-list").querySelector("[data-role=items]").appendChild(p);
