@@ -19,11 +19,32 @@ PostgreSQL database (`gonghui_bench_members`, dropped and re-created at the star
 
     .venv/bin/pip install -e '.[bench]'          # django-import-export (benchmark only)
     .venv/bin/python bench/members_scale.py
+    .venv/bin/python bench/members_scale.py --parts 1            # the import only (the database is still re-created)
     .venv/bin/python bench/members_scale.py --reuse --parts 23   # re-time 2 and 3 on the kept database
-    .venv/bin/python bench/members_scale.py --before             # without members migration 0003's indexes
+    .venv/bin/python bench/members_scale.py --before             # org_path indexes as before members migration 0003
 
 Prints a table of median milliseconds, rates, goals and the ratios; for every figure over
-its goal, the EXPLAIN ANALYZE of its slowest query. PostgreSQL only (COPY).
+its goal, the EXPLAIN ANALYZE of its slowest query; and where the import spent its time
+(ImportPhases: each step of members_import timed in place; indented lines are part of the
+line above). PostgreSQL only (COPY).
+
+The import's figures, on this benchmark's two-core machine (same data, peer in the same
+run): 19.8 s and 12.5x the peer (405 rows/s) before issue 3's last round, 11.7 s and 22.5x
+(peer 379 rows/s) after it. What changed:
+the platform lookups take one array parameter (`= ANY`) instead of 5,000-item IN lists
+(building and parsing those cost 2 s); the member ids come from the sequence without a
+pg_get_serial_sequence() per row (0.3 s); each member row is built (pinyin, AES-GCM, blind
+index) while the rows before it stream into COPY, so that work overlaps the server's;
+the .xlsx formula scan runs in a thread beside calamine; faster blind indexes, ID check
+characters, ISO dates and coded cells; the garbage collector paused; and members
+migrations 0004/0005 drop indexes that no query reads (PostgreSQL's part 7.0 → 5.3 s).
+What is left: reading (calamine, 1.5 s), checking the rows (2 s), the server's inserts
+(about 5 s, index maintenance mostly) and, at commit, the deferred foreign-key checks
+(2 s), which guarantee that every row points at a real union and member and so stay.
+The 5 s goal is out of reach on two cores without dropping one of those. Measured and
+left out: binary COPY (the server's CPU stays the same, only the client's, which overlaps
+anyway, shrinks), one COPY statement per table instead of 10,000-row ones (no change), and
+checking the rows while their COPY streams (Python became the slower side: 12.4–13.7 s).
 """
 
 import argparse
@@ -90,7 +111,7 @@ def parse():
     p.add_argument("--reuse", action="store_true", help="keep the database of a previous run (parts 2 and 3 only)")
     p.add_argument("--explain", action="store_true", help="print the plan of every timed query, not only misses")
     p.add_argument("--before", action="store_true",
-                   help="drop the prefix indexes of members migration 0003 first (to time the state before it)")
+                   help="org_path indexes as before members migration 0003 (plain ones only), to time that state")
     p.add_argument("--no-phases", action="store_true", help="time the import without the per-step breakdown")
     p.add_argument("--seed", type=int, default=20251031)
     return p.parse_args()
@@ -218,19 +239,28 @@ def build_tree():
 
 
 def prefix_indexes(*, drop):
-    """Create (or, with --before, drop) the indexes of members migration 0003."""
+    """The org_path indexes as migrated (0003's pattern-class indexes; 0005 drops the plain
+    twins of the spells' and events'), or with --before as before 0003: 0001's plain ones only."""
     import importlib
 
+    from django.apps import apps
     from django.db import connection
 
-    migration = importlib.import_module("gonghui.members.migrations.0003_prefix_indexes")
+    m0003 = importlib.import_module("gonghui.members.migrations.0003_prefix_indexes")
+    m0005 = importlib.import_module("gonghui.members.migrations.0005_spell_event_path_prefix")
     with connection.schema_editor() as editor:
-        (migration.drop if drop else migration.create)(None, editor)
+        if drop:
+            m0003.drop(None, editor)
+            for model, index in m0005.PLAIN:
+                editor.execute(str(index.create_sql(apps.get_model("members", model), editor)).replace(
+                    "CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+        else:
+            m0005.forward(apps, editor)
     with connection.cursor() as cur:
         for table in ("members_member", "members_memberspell", "members_membershipevent"):
             cur.execute(f"ANALYZE {table}")
-    names = ", ".join(name for name, _, _ in migration.INDEXES)
-    return f"prefix indexes of members 0003 ({names}): {'DROPPED (--before)' if drop else 'present'}"
+    names = ", ".join(name for name, _, _ in m0003.INDEXES)
+    return f"prefix indexes of members 0003 ({names}): " + ("DROPPED, 0001's plain twins back (--before)" if drop else "present")
 
 
 def load_tree():
@@ -380,11 +410,18 @@ def peer_resource():
 
 class ImportPhases:
     """Where members_import spends its time: wraps its steps in this process only (a few
-    hundred thousand extra Python calls, well under 1% of the run); --no-phases turns it off."""
+    hundred thousand extra Python calls, well under 1% of the run); --no-phases turns it off.
+    Lines starting "of which" are part of the line above them; the others add up to the total."""
 
     def __init__(self, enabled=True):
         self.enabled = enabled
-        self.spent, self.calls, self.patches = {}, {}, []
+        self.spent, self.calls, self.patches, self.order = {}, {}, [], []
+
+    def _add(self, label, seconds):
+        if label not in self.order:
+            self.order.append(label)
+        self.spent[label] = self.spent.get(label, 0.0) + seconds
+        self.calls[label] = self.calls.get(label, 0) + 1
 
     def _wrap(self, module, name, label):
         original = getattr(module, name)
@@ -394,8 +431,7 @@ class ImportPhases:
             try:
                 return original(*args, **kwargs)
             finally:
-                self.spent[label] = self.spent.get(label, 0.0) + time.perf_counter() - t
-                self.calls[label] = self.calls.get(label, 0) + 1
+                self._add(label(*args) if callable(label) else label, time.perf_counter() - t)
 
         setattr(module, name, timed)
         self.patches.append((module, name, original))
@@ -409,48 +445,45 @@ class ImportPhases:
         from gonghui.core import sheets as core_sheets
         from gonghui.members import sheets
 
-        self._wrap(sheets, "read_table", "read .xlsx (calamine + formula scan)")
-        self._wrap(core_sheets, "_xlsx_formula_cells", "  of which formula scan (_xlsx_formula_cells)")
-        self._wrap(sheets, "parse_row", "parse cells (parse_row)")
-        self._wrap(sheets, "parse_resident_id", "check ID numbers (parse_resident_id)")
-        self._wrap(sheets, "_member_values", "build rows: pinyin, encrypt, blind index (_member_values)")
-        self._wrap(crypto, "encrypt", "  of which AES-GCM encrypt")
-        self._wrap(sheets, "_copy", "COPY members, events, spells (_copy)")
-        self._wrap(connection, "commit", "COMMIT (deferred FK checks)")
-
-        def queries(execute, sql, params, many, context):
-            t = time.perf_counter()
-            try:
-                return execute(sql, params, many, context)
-            finally:
-                label = "SELECTs: match IDs/cards, ids after COPY" if sql.lstrip().startswith("SELECT") else "other SQL (audit)"
-                self.spent[label] = self.spent.get(label, 0.0) + time.perf_counter() - t
-                self.calls[label] = self.calls.get(label, 0) + 1
-
-        self._wrapper = connection.execute_wrapper(queries)
-        self._wrapper.__enter__()
+        read, formulas = "read .xlsx (calamine; formula scan in a thread beside it)", "  of which formula scan (_xlsx_formula_cells)"
+        check, parse, check_ids = "check rows (_check)", "  of which parse cells (parse_row)", "  of which check ID numbers (parse_resident_id)"
+        match, select = "match the platform (_match)", "  of which SELECT members by ID hash, card owners (_where_in)"
+        write, build = "write (_insert)", "    of which build rows (_member_values; overlaps the server's inserts)"
+        encrypt, audit, commit = "    of which AES-GCM encrypt", "audit event (_audit)", "COMMIT (deferred FK checks)"
+        copy = [f"  of which COPY {t}" for t in ("members_member", "members_membershipevent", "members_memberspell")]
+        self.order = [read, formulas, check, parse, check_ids, match, select, write, copy[0], build, encrypt, *copy[1:], audit, commit]
+        self._wrap(core_sheets, "read_table", read)  # called by open_import
+        self._wrap(core_sheets, "_xlsx_formula_cells", formulas)
+        self._wrap(sheets, "_check", check)
+        self._wrap(sheets, "parse_row", parse)
+        self._wrap(sheets, "parse_resident_id", check_ids)
+        self._wrap(sheets, "_match", match)
+        self._wrap(sheets, "_where_in", select)
+        self._wrap(sheets, "_insert", write)
+        self._wrap(sheets, "_copy", lambda table, *rest: f"  of which COPY {table}")
+        self._wrap(sheets, "_member_values", build)
+        self._wrap(crypto, "encrypt", encrypt)
+        self._wrap(sheets, "_audit", audit)
+        self._wrap(connection, "commit", commit)
         return self
 
     def __exit__(self, *exc):
         if not self.enabled:
             return
-        self._wrapper.__exit__(*exc)
+        from django.db import connection
+
         for target, name, original in reversed(self.patches):
-            if isinstance(target, type(os)):  # a module
-                setattr(target, name, original)
-            else:  # the connection: drop the instance attribute, its class's method shows again
+            if target is connection:  # drop the instance attribute, its class's method shows again
                 delattr(target, name)
+            else:  # a module or a class
+                setattr(target, name, original)
 
     def lines(self, total):
         if not self.enabled:
             return []
-        disjoint = [k for k in self.spent if not k.startswith("  ")]
-        rest = total - sum(self.spent[k] for k in disjoint)
-        order = ["read .xlsx", "  of which formula", "parse cells", "check ID", "SELECTs", "build rows", "  of which AES",
-                 "COPY", "other SQL", "COMMIT"]
-        rank = {k: next((i for i, prefix in enumerate(order) if k.startswith(prefix)), len(order)) for k in self.spent}
-        rows = [(k, self.spent[k], self.calls[k]) for k in sorted(self.spent, key=rank.get)]
-        rows.append(("other Python (row loop, matching, blind index of IDs)", rest, None))
+        rows = [(k, self.spent[k], self.calls[k]) for k in self.order if k in self.spent]
+        rest = total - sum(seconds for k, seconds, _ in rows if not k.startswith(" "))
+        rows.append(("other (open_import's checks, counting, _update)", rest, None))
         return rows
 
 

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
 PREFIX = "g1:"
+_AAD = PREFIX.encode()
 
 
 @lru_cache(maxsize=4)
@@ -47,7 +48,7 @@ def _aead(key: bytes) -> AESGCM:
 
 def encrypt(plaintext: str) -> str:
     nonce = os.urandom(12)
-    sealed = _aead(_enc_key()).encrypt(nonce, plaintext.encode(), PREFIX.encode())
+    sealed = _aead(_enc_key()).encrypt(nonce, plaintext.encode(), _AAD)
     return PREFIX + base64.b64encode(nonce + sealed).decode()
 
 
@@ -55,9 +56,20 @@ def decrypt(token: str) -> str:
     if not token.startswith(PREFIX):
         raise ValueError("not an encrypted field value")
     raw = base64.b64decode(token[len(PREFIX) :])
-    return _aead(_enc_key()).decrypt(raw[:12], raw[12:], PREFIX.encode()).decode()
+    return _aead(_enc_key()).decrypt(raw[:12], raw[12:], _AAD).decode()
+
+
+@lru_cache(maxsize=16)
+def _keyed(key: bytes, purpose: str):
+    return hmac.new(key, f"{purpose}\x00".encode(), hashlib.sha256)
 
 
 def blind_index(value: str, *, purpose: str) -> str:
-    """Deterministic keyed hash for equality lookups; `purpose` separates the domains."""
-    return hmac.new(_index_key(), f"{purpose}\x00{value}".encode(), hashlib.sha256).hexdigest()
+    """Deterministic keyed hash for equality lookups; `purpose` separates the domains.
+
+    HMAC(key, purpose NUL value), continued from a copy of the keyed state after
+    "purpose NUL": the same digest, without keying the HMAC again for every value
+    (an import hashes 200,000 of them)."""
+    mac = _keyed(_index_key(), purpose).copy()
+    mac.update(value.encode())
+    return mac.hexdigest()

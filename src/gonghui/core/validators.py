@@ -8,6 +8,7 @@ typed with a Chinese input method switched to full-width characters.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import unicodedata
 
@@ -53,8 +54,18 @@ ID_PROVINCES = frozenset(
 )
 
 
+_DIGIT = {str(d): d for d in range(10)}
+
+
 def id_check_char(first17: str) -> str:
-    return ID_CHECK[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+    if len(first17) != 17:
+        raise ValueError("the check character needs exactly 17 digits")
+    try:
+        # map() over a digit table: a third of the generator's time (an import checks 100,000).
+        digits = list(map(_DIGIT.__getitem__, first17))
+    except KeyError:  # other Unicode digits, which int() also reads
+        digits = [int(d) for d in first17]
+    return ID_CHECK[sum(map(operator.mul, digits, ID_WEIGHTS)) % 11]
 
 
 class ResidentId:

@@ -13,7 +13,8 @@ district 143 -> 9, count_as_of 93 -> 32..44, list page of a 258-member union 258
 search 308 -> 8 (before the code-point range of selectors._prefix).
 
 Raw SQL in RunPython keeps the models' state untouched (makemigrations stays clean) and
-skips SQLite, where LIKE prefix is not indexable either way.
+skips SQLite, where LIKE prefix is not indexable either way. Migration 0005 later made the
+spell and event ones part of the models (opclasses) and dropped their plain twins.
 """
 
 from django.db import migrations
