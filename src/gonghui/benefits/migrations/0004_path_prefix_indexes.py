@@ -3,29 +3,16 @@
 Under the database's usual collations (C.UTF-8, zh_CN.UTF-8) PostgreSQL range-scans LIKE
 'prefix%' only through a *_pattern_ops index, so without these every subtree figure (the
 statistics pages, a federation's work summary) scans the whole table. bench/summary_scale.py
-measured such a scan at 35–45 ms per query on 200,000 benefit records. Same approach as
-members 0003: raw SQL in RunPython keeps the model state clean and skips SQLite.
+measured such a scan at 35–45 ms per query on 200,000 benefit records. See core/pg_indexes.py.
 """
 
 from django.db import migrations
 
+from gonghui.core.pg_indexes import prefix_indexes
+
 INDEXES = [
     ("benefit_path_prefix", "benefits_benefitrecord", '("org_path" varchar_pattern_ops, "on")'),
 ]
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, table, columns in INDEXES:
-        schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" {columns}')
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, _table, _columns in INDEXES:
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
 
 
 class Migration(migrations.Migration):
@@ -33,4 +20,4 @@ class Migration(migrations.Migration):
         ("benefits", "0003_encrypt_illness"),
     ]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [prefix_indexes(INDEXES)]
