@@ -10,7 +10,7 @@ from django.db.models.functions import TruncMonth
 
 from gonghui.benefits.models import BenefitBatch, BenefitRecord, Kind, RuleChoice, RuleSet
 from gonghui.core.actor import Actor
-from gonghui.core.scope import get_scoped_or_404
+from gonghui.core.scope import ancestor_paths, get_scoped_or_404
 from gonghui.members.choices import GOOD_STANDING, Gender, Status
 from gonghui.members.models import Member
 from gonghui.orgs.models import Org
@@ -19,12 +19,6 @@ from gonghui.orgs.models import Org
 RECEIVING = (*GOOD_STANDING, Status.RETIRED)
 
 # --- rule sets ------------------------------------------------------------------------------
-
-
-def ancestor_paths(path: str) -> list[str]:
-    """"/1/7/12/" → ["/1/", "/1/7/", "/1/7/12/"]."""
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def default_ruleset(on: dt.date) -> RuleSet | None:

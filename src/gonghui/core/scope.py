@@ -72,3 +72,9 @@ def get_scoped_or_404(queryset, actor: Actor, **lookup):
 
             audit_denial(actor=actor, action="scope.denied", object_type=queryset.model._meta.label, object_id=str(lookup))
         raise Http404("记录不存在或不在您的管辖范围内。") from None
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """"/1/7/12/" → ["/1/", "/1/7/", "/1/7/12/"]: the union and every union above it."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]

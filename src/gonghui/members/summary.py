@@ -74,19 +74,15 @@ def _employees(ctx) -> int:
 
 def target_of(org) -> int | None:
     """The 入会率 target (percent) set by the nearest higher union, if any."""
+    from gonghui.core.scope import ancestor_paths
     from gonghui.orgs.models import Org
 
-    paths = [p for p in _ancestors(org.path) if p != org.path]
+    paths = [p for p in ancestor_paths(org.path) if p != org.path]
     rows = dict(Org.objects.filter(path__in=paths, membership_target__isnull=False).values_list("path", "membership_target"))
     for p in reversed(paths):
         if p in rows:
             return rows[p]
     return None
-
-
-def _ancestors(path):
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
 
 
 def figures(ctx) -> dict:

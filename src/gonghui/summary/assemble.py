@@ -7,17 +7,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from gonghui.core.actor import Actor
+from gonghui.core.scope import ancestor_paths
 from gonghui.orgs.models import Org
 from gonghui.summary import registry
 from gonghui.summary.context import SummaryContext
 from gonghui.summary.periods import Period
 from gonghui.summary.phrasing import Fact, parse
 from gonghui.summary.registry import PHRASES, THEMES, Item, Phrase, register_phrases
-
-
-def ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
 
 
 class Phrasebook:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import tempfile
-from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
+from gonghui.core import files
 from gonghui.core.http import flash_service, staff_view
 from gonghui.orgs.selectors import org_get_by_code
 from gonghui.summary import selectors, services
@@ -198,7 +197,7 @@ def stats_xlsx(request):
         return redirect("summary:stats")
     org, period, subtree = chosen
     figures = statistics(actor=request.actor, org=org, period=period, subtree=subtree)
-    tmp = Path(tempfile.mkdtemp()) / "stats.xlsx"
+    tmp = files.export_path("stats")  # the work dir sweeps its exports after a day
     write_xlsx(figures, tmp)
     services.summary_exported(actor=request.actor, draft=None, org=org, fmt="xlsx", period=period.code)
     name = f"{org.name}{period.label}统计报表.xlsx"
