@@ -30,21 +30,33 @@ line above). PostgreSQL only (COPY).
 
 The import's figures, on this benchmark's two-core machine (same data, peer in the same
 run): 19.8 s and 12.5x the peer (405 rows/s) before issue 3's last round, 11.7 s and 22.5x
-(peer 379 rows/s) after it. What changed:
-the platform lookups take one array parameter (`= ANY`) instead of 5,000-item IN lists
-(building and parsing those cost 2 s); the member ids come from the sequence without a
-pg_get_serial_sequence() per row (0.3 s); each member row is built (pinyin, AES-GCM, blind
-index) while the rows before it stream into COPY, so that work overlaps the server's;
-the .xlsx formula scan runs in a thread beside calamine; faster blind indexes, ID check
-characters, ISO dates and coded cells; the garbage collector paused; and members
-migrations 0004/0005 drop indexes that no query reads (PostgreSQL's part 7.0 → 5.3 s).
-What is left: reading (calamine, 1.5 s), checking the rows (2 s), the server's inserts
-(about 5 s, index maintenance mostly) and, at commit, the deferred foreign-key checks
-(2 s), which guarantee that every row points at a real union and member and so stay.
-The 5 s goal is out of reach on two cores without dropping one of those. Measured and
-left out: binary COPY (the server's CPU stays the same, only the client's, which overlaps
-anyway, shrinks), one COPY statement per table instead of 10,000-row ones (no change), and
-checking the rows while their COPY streams (Python became the slower side: 12.4–13.7 s).
+(peer 379 rows/s) after it, 12.0 s and 19.6x (peer 423 rows/s) when re-run at the start of the
+next round, and 7.4 s and 32.6x (peer 415 rows/s) after that round. The import is timed twice:
+as the benchmark's role (a superuser, so foreign keys are checked once per referenced union,
+core.db.set_wise_references) and as a role without that grant (per-row checks).
+
+What the rounds changed. First: the platform lookups take one parameter instead of
+5,000-item IN lists; the member ids come from the sequence without a per-row
+pg_get_serial_sequence(); the .xlsx formula scan runs in a thread beside calamine; faster
+blind indexes, ID check characters, ISO dates and coded cells; the garbage collector paused;
+members migrations 0004/0005 drop indexes that no query reads. Second: the file goes through
+in 10,000-row chunks, and a worker thread sharing the connection matches and COPYs one chunk
+while the import's thread checks the next and builds its rows (encryption, pinyin), so the
+server's inserts overlap Python's checks (12.0 -> 10.6 s; with the rows built before they
+are handed over, 10.2 s); the GIL switch interval is 0.5 ms meanwhile (at 5 ms: 10.9 s);
+the lookups split one string on the server instead of binding an array (10,000 hashes:
+30 ms instead of 60 ms); and the foreign keys are checked set-wise where the role may
+(10.2 -> 7.9 s), per statement inside the overlap otherwise.
+
+Where the 5 s goal stands: PostgreSQL alone, COPYing the finished rows from a file with no
+Python at all, needs 4.2 s for the three tables with their indexes (6.2 s with per-row
+foreign-key checks); reading the .xlsx (calamine) takes 1.4 s before the first row can go;
+and Python's checking and building, 4-5 s, shares one interpreter lock. On two cores the
+sum of CPU work (about 13 s) puts the floor near 6.5 s; 7.4 s is measured. Measured and left
+out: binary COPY (only the client's CPU shrinks, and it overlaps), one COPY statement per
+table, 5,000-row chunks (8.6 s: twice the lookups), a first chunk of 2,000 rows so the
+server starts sooner (7.7 s, within noise), per-row checks at COMMIT rather than per
+statement (the same 6.2 s of server time either way).
 """
 
 import argparse
@@ -147,6 +159,11 @@ def main():
         call_command("migrate", verbosity=0, interactive=False)
         tree = load_tree()
     notes.append(prefix_indexes(drop=args.before))
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_user, has_parameter_privilege('session_replication_role', 'SET')")
+        user, granted = cur.fetchone()
+    notes.append(f"database role {user}: may set session_replication_role: {'yes' if granted else 'NO'} "
+                 "(the first import line checks foreign keys set-wise only if yes)")
     workdir = Path(tempfile.mkdtemp(prefix="gonghui-bench-members-"))
     if "1" in args.parts:
         part_import(args, rng, tree, workdir, results)
@@ -443,25 +460,30 @@ class ImportPhases:
 
         from gonghui.core import crypto
         from gonghui.core import sheets as core_sheets
-        from gonghui.members import sheets
+        from gonghui.members import bulk, sheets
 
         read, formulas = "read .xlsx (calamine; formula scan in a thread beside it)", "  of which formula scan (_xlsx_formula_cells)"
-        check, parse, check_ids = "check rows (_check)", "  of which parse cells (parse_row)", "  of which check ID numbers (parse_resident_id)"
-        match, select = "match the platform (_match)", "  of which SELECT members by ID hash, card owners (_where_in)"
-        write, build = "write (_insert)", "    of which build rows (_member_values; overlaps the server's inserts)"
-        encrypt, audit, commit = "    of which AES-GCM encrypt", "audit event (_audit)", "COMMIT (deferred FK checks)"
-        copy = [f"  of which COPY {t}" for t in ("members_member", "members_membershipevent", "members_memberspell")]
-        self.order = [read, formulas, check, parse, check_ids, match, select, write, copy[0], build, encrypt, *copy[1:], audit, commit]
+        check, parse, check_ids = "check rows (_Checker.check)", "  of which parse cells (parse_row)", "  of which check ID numbers (parse_resident_id)"
+        match, select = "    of which match the platform (_match)", "      of which SELECT members by ID hash, card owners (_where_in)"
+        wait = "wait for the worker's COPY of the chunk before (_Streamer.wait)"
+        write = "  [worker thread, overlaps the lines above] match and write chunks (_Streamer._write)"
+        insert = "    of which write (insert_members)"
+        build, encrypt = "build rows (member_values)", "  of which AES-GCM encrypt"
+        audit, commit = "audit event (_audit)", "COMMIT"
+        copy = [f"      of which COPY {t}" for t in ("members_member", "members_membershipevent", "members_memberspell")]
+        self.order = [read, formulas, check, parse, check_ids, build, encrypt, wait, write, match, select, insert, *copy, audit, commit]
         self._wrap(core_sheets, "read_table", read)  # called by open_import
         self._wrap(core_sheets, "_xlsx_formula_cells", formulas)
-        self._wrap(sheets, "_check", check)
+        self._wrap(sheets._Checker, "check", check)
         self._wrap(sheets, "parse_row", parse)
         self._wrap(sheets, "parse_resident_id", check_ids)
         self._wrap(sheets, "_match", match)
         self._wrap(sheets, "_where_in", select)
-        self._wrap(sheets, "_insert", write)
-        self._wrap(sheets, "_copy", lambda table, *rest: f"  of which COPY {table}")
-        self._wrap(sheets, "_member_values", build)
+        self._wrap(sheets._Streamer, "wait", wait)
+        self._wrap(sheets._Streamer, "_write", write)
+        self._wrap(sheets, "insert_members", insert)
+        self._wrap(bulk, "copy_rows", lambda cursor, table, *rest: f"      of which COPY {table}")
+        self._wrap(bulk, "member_values", build)
         self._wrap(crypto, "encrypt", encrypt)
         self._wrap(sheets, "_audit", audit)
         self._wrap(connection, "commit", commit)
@@ -537,6 +559,33 @@ def part_import(args, rng, tree, workdir, results):
                 f"{peer_rate:,.0f} rows/s (xlsx load {loaded * 1000:.0f} ms)")
     results.values["import_ratio"] = ours_rate / peer_rate
     results.values["import_rows_file"] = path
+
+    # The same import as a database role without `GRANT SET ON PARAMETER
+    # session_replication_role` (docs/operations.md): set_wise_references then reports no
+    # privilege, as it does for such a role, and PostgreSQL checks every row's foreign keys.
+    from contextlib import contextmanager
+
+    from gonghui.members import sheets
+
+    @contextmanager
+    def no_privilege(references):
+        yield False
+
+    _truncate_members()
+    gc.collect()
+    original, sheets.set_wise_references = sheets.set_wise_references, no_privilege
+    try:
+        with ImportPhases(not args.no_phases) as phases:
+            t = time.perf_counter()
+            rep = members_import(actor=Actor.system(source="cli"), path=path, org=target, today=today)
+            plain_s = time.perf_counter() - t
+    finally:
+        sheets.set_wise_references = original
+    if not (rep.ok and rep.written and rep.created == args.rows):
+        raise SystemExit(f"our import (per-row checks) failed: {rep.created} created, {rep.errors[:5]} {rep.file_error}")
+    results.phases["empty table, role without the grant (per-row foreign-key checks)"] = (plain_s, phases.lines(plain_s))
+    results.add("import", f"members_import {args.rows:,} rows, role without the grant", plain_s * 1000, IMPORT_GOAL_S * 1000,
+                f"{args.rows / plain_s:,.0f} rows/s, {args.rows / plain_s / peer_rate:.1f}x the peer")
 
 
 def part_import_loaded(args, tree, workdir, results):
