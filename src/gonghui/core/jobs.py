@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -66,13 +66,16 @@ class _ProgressWriter:
     Importers write in one transaction, the roster import on PostgreSQL for nearly all of
     its run: an update on the import's own connection would only show at COMMIT. On
     PostgreSQL it therefore goes through a second connection of its own (autocommit). SQLite
-    has one writer at a time, so there it stays on the import's connection; its importers
-    check their rows outside the transaction, which is when the bar moves.
+    has one writer at a time, so there it stays on the import's connection: what an
+    importer reports outside its transaction (all of its checking) shows at once, what it
+    reports inside shows at COMMIT. The bar is only a display: if the second connection
+    fails, the import goes on and the bar waits for the result.
     """
 
     def __init__(self, job: ImportJob):
         self.job, self.last = job, -1
         self.side = connection.copy() if connection.vendor == "postgresql" else None
+        self.broken = False
 
     def __enter__(self):
         return self
@@ -83,19 +86,23 @@ class _ProgressWriter:
 
     def __call__(self, done: int, total: int) -> None:
         percent = int(done * 100 / total) if total else 100
-        if percent < self.last + 2:
+        if percent < self.last + 2 or self.broken:
             return
         self.last = percent
         if self.side is None:
             ImportJob.objects.filter(pk=self.job.pk).update(progress=min(percent, 99), total=total)
             return
         q = self.side.ops.quote_name
-        with self.side.cursor() as cursor:
-            # Names from model metadata; the values are bound parameters.
-            cursor.execute(
-                f"UPDATE {q(ImportJob._meta.db_table)} SET {q('progress')} = %s, {q('total')} = %s WHERE {q('id')} = %s",  # noqa: S608
-                [min(percent, 99), total, self.job.pk],
-            )
+        try:
+            with self.side.cursor() as cursor:
+                # Names from model metadata; the values are bound parameters.
+                cursor.execute(
+                    f"UPDATE {q(ImportJob._meta.db_table)} SET {q('progress')} = %s, {q('total')} = %s WHERE {q('id')} = %s",  # noqa: S608
+                    [min(percent, 99), total, self.job.pk],
+                )
+        except DatabaseError:
+            log.warning("import job %s: progress not written", self.job.pk, exc_info=True)
+            self.broken = True
 
 
 def error_report(job: ImportJob, path) -> None:

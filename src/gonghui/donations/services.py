@@ -303,7 +303,8 @@ def donation_import_write(*, actor: Actor, org: Org, rows: list[tuple[int, dict,
     (created, unchanged); `known` rows were found unchanged before (for the audit message)."""
     actor.require("donations.manage")
     actor.require_covers(org)
-    drives = {d.pk: d for d in Drive.objects.select_for_update().select_related("org")
+    # of=("self",): lock the drives, not the joined unions (a roster import holds those).
+    drives = {d.pk: d for d in Drive.objects.select_for_update(of=("self",)).select_related("org")
               .filter(pk__in={values["drive"].pk for _, values, _ in rows}).order_by("pk")}
     for drive in drives.values():
         actor.require_covers(drive.org)
@@ -328,7 +329,7 @@ def donation_import_write(*, actor: Actor, org: Org, rows: list[tuple[int, dict,
 def donation_reverse(*, actor: Actor, donation: Donation, reason: str) -> Donation:
     """Cancel a recorded donation with its negative mirror; the original stays as it was."""
     actor.require("donations.manage")
-    drive = Drive.objects.select_for_update().select_related("org").get(pk=donation.drive_id)
+    drive = Drive.objects.select_for_update(of=("self",)).select_related("org").get(pk=donation.drive_id)
     actor.require_covers(drive.org)
     check_drive_open(drive)
     reason = (reason or "").strip()

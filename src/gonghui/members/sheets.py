@@ -26,7 +26,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
@@ -154,9 +154,15 @@ def members_import(
 
 
 def _finish(report: ImportReport, errors: dict[int, list[str]], progress) -> ImportReport:
-    report.errors = sorted((r, m) for r, msgs in errors.items() for m in msgs)
+    _collect(report, errors)
     progress(report.total, report.total)
     return report
+
+
+def _collect(report: ImportReport, errors: dict[int, list[str]]) -> None:
+    """The errors found so far into the report, by row (before it is audited: the audit
+    message counts the rejected rows)."""
+    report.errors = sorted((r, m) for r, msgs in errors.items() for m in msgs)
 
 
 class _Rejected(Exception):
@@ -171,8 +177,7 @@ def _import_streaming(actor, checker, report, errors, mode, progress, org, shown
     rows = checker.table.rows
     try:
         with transaction.atomic():
-            unions = [checker.org, *checker.unions.values()]
-            with _Streamer(actor=actor, report=report, errors=errors, mode=mode, unions=unions) as streamer:
+            with _Streamer(actor=actor, report=report, errors=errors, mode=mode) as streamer:
                 for start in range(0, len(rows), CHUNK_ROWS):
                     checked = checker.check(rows[start : start + CHUNK_ROWS])
                     if mode == "valid" or not errors:
@@ -181,14 +186,16 @@ def _import_streaming(actor, checker, report, errors, mode, progress, org, shown
                     streamer.wait()  # the connection is free again
                     progress(start, len(rows))
                     streamer.add(checked)
+            _collect(report, errors)
             if errors and mode != "valid":
                 raise _Rejected
             _update(streamer.changed)
             report.written = True
             _audit(actor, org, shown_name, report, failed=False)
-    except (_Rejected, ReferenceGone) as exc:
-        if isinstance(exc, ReferenceGone):
-            report.file_error = "导入期间有工会或账号被删除，未写入任何数据，请重新导入。"
+    except (_Rejected, ReferenceGone, IntegrityError) as exc:
+        if not isinstance(exc, _Rejected):
+            report.file_error = _conflict_message(exc)
+        _collect(report, errors)
         report.created = report.updated = report.unchanged = 0
         _audit(actor, org, shown_name, report, failed=True)
 
@@ -202,19 +209,38 @@ def _import_at_end(actor, checker, report, errors, mode, progress, org, shown_na
     for chunk_new, chunk_changed in _checked(actor, checker, report, lambda done, _: progress(done // 2, total)):
         new_rows += chunk_new
         changed += chunk_changed
+    _collect(report, errors)
     if errors and mode != "valid":
         report.created = report.updated = report.unchanged = 0
         _audit(actor, org, shown_name, report, failed=True)
         return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            for start in range(0, len(new_rows), CHUNK_ROWS):
-                insert_members(cursor, new_rows[start : start + CHUNK_ROWS], actor=actor, batch=report.batch)
-                written = min(start + CHUNK_ROWS, len(new_rows))
-                progress(total // 2 + written * (total - total // 2) // len(new_rows), total)
-        _update(changed)
-        report.written = True
-        _audit(actor, org, shown_name, report, failed=False)
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                for start in range(0, len(new_rows), CHUNK_ROWS):
+                    insert_members(cursor, new_rows[start : start + CHUNK_ROWS], actor=actor, batch=report.batch)
+                    written = min(start + CHUNK_ROWS, len(new_rows))
+                    progress(total // 2 + written * (total - total // 2) // len(new_rows), total)
+            _update(changed)
+            report.written = True
+            _audit(actor, org, shown_name, report, failed=False)
+    except IntegrityError as exc:
+        report.file_error = _conflict_message(exc)
+        report.created = report.updated = report.unchanged = 0
+        _audit(actor, org, shown_name, report, failed=True)
+
+
+def _conflict_message(exc: Exception) -> str:
+    """What another session did between the check and the write, in Chinese: deleted a
+    union (or the importing account), or registered one of the file's ID or card numbers.
+    Anything else is not a conflict and is raised again."""
+    cause = exc.__cause__ if isinstance(exc, IntegrityError) else exc
+    state, text = getattr(cause, "sqlstate", None), str(cause)
+    if isinstance(exc, ReferenceGone) or state == "23503" or "FOREIGN KEY constraint failed" in text:
+        return "导入期间有工会或账号被删除，未写入任何数据，请重新导入。"
+    if state == "23505" or "UNIQUE constraint failed" in text:
+        return "导入期间另有操作登记了文件中的身份证号或会员证号，未写入任何数据，请重新导入。"
+    raise exc
 
 
 CHUNK_ROWS = 10_000
@@ -225,8 +251,9 @@ def _checked(actor: Actor, checker: _Checker, report: ImportReport, progress):
     changed (member, row) pairs) and counts them in the report."""
     rows = checker.table.rows
     for start in range(0, len(rows), CHUNK_ROWS):
-        checked = checker.check(rows[start : start + CHUNK_ROWS])
-        progress(start, len(rows))
+        # No other thread uses the connection here, so progress may be told as rows go.
+        checked = checker.check(rows[start : start + CHUNK_ROWS], lambda n, start=start: progress(start + n, len(rows)))
+        progress(min(start + CHUNK_ROWS, len(rows)), len(rows))
         new_rows, updates = _match(actor, checked, checker.errors)
         changed = [(m, r) for m, r in updates if _differs(m, r)]
         report.created += len(new_rows)
@@ -247,12 +274,15 @@ class _Checker:
         self.seen_cards: dict[str, int] = {}
         self.problems = {u.pk: _check_union(u) for u in (org, *unions.values())}
 
-    def check(self, chunk) -> list[dict]:
-        """The rows of `chunk` that may be written: values plus `_row` and `_org`."""
+    def check(self, chunk, progress: Callable[[int], None] | None = None) -> list[dict]:
+        """The rows of `chunk` that may be written: values plus `_row` and `_org`.
+        `progress(rows of the chunk done)` runs every 1,000 rows."""
         table, index, org, unions, today = self.table, self.index, self.org, self.unions, self.today
         seen_ids, seen_cards, problems, errors = self.seen_ids, self.seen_cards, self.problems, self.errors
         rows: list[dict] = []
-        for rownum, cells in chunk:
+        for n, (rownum, cells) in enumerate(chunk):
+            if progress is not None and n and n % 1000 == 0:
+                progress(n)
             values, row_errors = parse_row(table, rownum, cells, COLUMNS, index)
             if values.get("id_number"):
                 try:
@@ -399,19 +429,16 @@ class _Streamer:
     Python works on the next. One thread uses the connection at a time: the import's own
     thread touches it only after wait()."""
 
-    def __init__(self, *, actor: Actor, report: ImportReport, errors: dict[int, list[str]], mode: str, unions: list[Org]):
-        self.actor, self.report, self.errors, self.mode, self.unions = actor, report, errors, mode, unions
+    def __init__(self, *, actor: Actor, report: ImportReport, errors: dict[int, list[str]], mode: str):
+        self.actor, self.report, self.errors, self.mode = actor, report, errors, mode
         self.changed: list[tuple[Member, dict]] = []
         self.pending: Future | None = None
 
     def __enter__(self) -> _Streamer:
-        # The rows written point at these unions and at the importing user, and otherwise
-        # only at the members written here (events, spells).
-        user_id = self.actor.user.pk if self.actor.user is not None and self.actor.user.pk else None
-        self.references = set_wise_references({Org: [u.pk for u in self.unions], get_user_model(): [user_id]})
-        self.triggers_off = self.references.__enter__()
+        self.set_wise = set_wise_references()
+        self.references = self.set_wise.__enter__()
         with connection.cursor() as cursor:
-            if not self.triggers_off:
+            if self.references is None:
                 # The same per-row checks, at the end of each statement rather than all at
                 # COMMIT: they then run while the next chunk is being checked.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -442,7 +469,13 @@ class _Streamer:
         self.report.updated += len(changed)
         self.report.unchanged += len(updates) - len(changed)
         if new_rows and (self.mode == "valid" or not self.errors):
-            with connection.cursor() as cursor:
+            if self.references is not None:
+                # What these rows point at besides the members written with them: their
+                # unions and the importing user (the 入会 events' author).
+                self.references.require(Org, {row["_org"].pk for row in new_rows})
+                self.references.require(get_user_model(), [self.actor.user.pk if self.actor.user is not None else None])
+            # COPY goes through the driver's own cursor; its errors become Django's here.
+            with connection.wrap_database_errors, connection.cursor() as cursor:
                 insert_members(cursor.cursor, new_rows, actor=self.actor, batch=self.report.batch, sequence=self.sequence)
 
     def wait(self) -> None:
@@ -456,10 +489,10 @@ class _Streamer:
             self.pool.shutdown(wait=True)
             if exc_type is None:
                 self.wait()
-                if not self.triggers_off:
+                if self.references is None:
                     with connection.cursor() as cursor:
-                        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-                self.references.__exit__(None, None, None)  # triggers back on
+                        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django declares them
+                self.set_wise.__exit__(None, None, None)  # triggers back on
             # On an error the transaction rolls back, which restores both settings.
         finally:
             self.shared.dec_thread_sharing()

@@ -24,21 +24,36 @@ def _role() -> str:
 
 def test_it_turns_row_triggers_off_inside_and_back_on_after(tree):
     with transaction.atomic():
-        with set_wise_references({Org: [tree.grassroots.pk, tree.branch.pk]}) as off:
-            assert off and _role() == "replica"
+        with set_wise_references() as references:
+            assert references is not None and _role() == "replica"
+            references.require(Org, [tree.grassroots.pk, tree.branch.pk])
+            references.require(Org, [tree.grassroots.pk])  # already locked: no second query
         assert _role() == "origin"
 
 
+def test_it_puts_back_the_setting_it_found(tree):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = local")
+        with set_wise_references():
+            assert _role() == "replica"
+        assert _role() == "local"
+
+
+@pytest.mark.django_db(transaction=True)  # (other tests run inside the test's transaction)
+def test_outside_a_transaction_it_does_nothing(tree):
+    with set_wise_references() as references:
+        assert references is None
+
+
 def test_it_refuses_a_referenced_row_that_is_gone_before_anything_is_written(tree):
-    with (pytest.raises(ReferenceGone) as gone, transaction.atomic(),
-          set_wise_references({Org: [tree.grassroots.pk, 987654321]})):
-        pytest.fail("the block must not run")
+    with pytest.raises(ReferenceGone) as gone, transaction.atomic(), set_wise_references() as references:
+        references.require(Org, [tree.grassroots.pk, 987654321])
     assert gone.value.ids == {987654321} and _role() == "origin"
 
 
 def test_an_error_inside_rolls_the_setting_back_with_the_savepoint(tree):
     with transaction.atomic():
-        with pytest.raises(ZeroDivisionError), transaction.atomic(), set_wise_references({Org: [tree.grassroots.pk]}):
+        with pytest.raises(ZeroDivisionError), transaction.atomic(), set_wise_references():
             1 / 0  # noqa: B018
         assert _role() == "origin"
 
@@ -48,15 +63,14 @@ def test_it_leaves_the_triggers_on_for_a_role_without_the_privilege(tree):
         cursor.execute("CREATE ROLE gonghui_test_plain NOLOGIN")  # rolled back with the test
         cursor.execute("GRANT SELECT ON orgs_org TO gonghui_test_plain")
         cursor.execute("SET LOCAL ROLE gonghui_test_plain")
-        with set_wise_references({Org: [tree.grassroots.pk]}) as off:
-            assert not off and _role() == "origin"
+        with set_wise_references() as references:
+            assert references is None and _role() == "origin"
 
 
 def test_the_audit_guard_still_fires_with_the_triggers_off(tree):
     audit_record(actor=Actor.system(source="cli"), action="test.guard", object_type="x", message="guarded")
-    with (pytest.raises(DatabaseError, match="append-only"), transaction.atomic(),
-          set_wise_references({Org: [tree.grassroots.pk]}) as off):
-        assert off
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), set_wise_references() as references:
+        assert references is not None
         AuditEvent.objects.filter(action="test.guard").update(message="changed")
 
 
@@ -65,8 +79,8 @@ def test_the_referenced_rows_stay_locked_until_the_transaction_ends(tree):
     other = connection.copy()
     try:
         with transaction.atomic():
-            with set_wise_references({Org: [tree.grassroots.pk]}):
-                pass
+            with set_wise_references() as references:
+                references.require(Org, [tree.grassroots.pk])
             # Another session cannot delete the union or change its key meanwhile.
             with pytest.raises(DatabaseError, match="lock"), other.cursor() as cursor:
                 cursor.execute("SELECT id FROM orgs_org WHERE id = %s FOR UPDATE NOWAIT", [tree.grassroots.pk])

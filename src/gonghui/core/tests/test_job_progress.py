@@ -37,3 +37,15 @@ def test_it_writes_every_second_percent_and_stops_short_of_done(tree):
         assert ImportJob.objects.get(pk=job.pk).progress == 1
         progress(100, 100)  # 100 is the finished job's, set with its result
         assert ImportJob.objects.get(pk=job.pk).progress == 99
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the second connection is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_progress_connection_does_not_stop_the_import(tree, caplog):
+    job = _job(tree.grassroots)
+    with _ProgressWriter(job) as progress:
+        progress.side.settings_dict = {**progress.side.settings_dict, "NAME": "gonghui_no_such_database"}
+        progress(10, 100)  # cannot connect: logged, not raised
+        progress(50, 100)  # and not tried again
+    assert progress.broken and "progress not written" in caplog.text
+    assert ImportJob.objects.get(pk=job.pk).progress == 0

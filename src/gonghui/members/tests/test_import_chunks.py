@@ -7,14 +7,13 @@ import sys
 from contextlib import contextmanager
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from gonghui.audit.models import AuditEvent
-from gonghui.core.db import ReferenceGone
+from gonghui.core.db import ReferenceGone, SetWiseReferences
 from gonghui.members import sheets
 from gonghui.members.models import Member, MembershipEvent, MemberSpell
 from gonghui.members.sheets import members_import
-from gonghui.orgs.models import Org
 from gonghui.testing.factories import actor_of
 from gonghui.testing.members import make_id, write_roster
 
@@ -89,8 +88,8 @@ def test_a_card_number_taken_in_an_earlier_chunk_of_the_file_is_a_duplicate(tree
 @pg_only
 def test_with_per_row_foreign_key_checks_it_writes_the_same(tree, chair, tmp_path, monkeypatch):
     @contextmanager
-    def not_allowed(references):
-        yield False
+    def not_allowed():
+        yield None
 
     monkeypatch.setattr(sheets, "set_wise_references", not_allowed)
     rows = [person(f"会员{i}") for i in range(5)]
@@ -100,15 +99,53 @@ def test_with_per_row_foreign_key_checks_it_writes_the_same(tree, chair, tmp_pat
 
 @pg_only
 def test_a_union_deleted_before_the_write_leaves_nothing_and_says_so(tree, chair, tmp_path, monkeypatch):
-    @contextmanager
-    def gone(references):
-        raise ReferenceGone(Org, {tree.branch.pk})
-        yield  # pragma: no cover
+    def gone(self, model, ids):
+        raise ReferenceGone(model, set(ids))
 
-    monkeypatch.setattr(sheets, "set_wise_references", gone)
-    report = members_import(actor=chair, path=write_roster(tmp_path / "r.xlsx", [person("甲")]), org=tree.grassroots)
+    monkeypatch.setattr(SetWiseReferences, "require", gone)
+    rows = [person("甲"), person("乙"), person("丙")]
+    report = members_import(actor=chair, path=write_roster(tmp_path / "r.xlsx", rows), org=tree.grassroots)
     assert not report.written and "被删除" in report.file_error and counts() == (0, 0, 0)
     assert AuditEvent.objects.get(action="member.import").result == "failure"
+
+
+def test_someone_registered_meanwhile_leaves_nothing_and_says_so(tree, chair, tmp_path, monkeypatch):
+    from gonghui.members.services import member_create
+
+    number = make_id()
+    # As if another session registered 王五 after the file was matched against the platform.
+    monkeypatch.setattr(sheets, "_where_in", lambda qs, column, values: [])
+    member_create(actor=chair, org=tree.grassroots, name="王五", id_number=number, joined_on=dt.date(2021, 1, 1))
+    rows = [person("甲"), person("乙"), person("王五", 身份证号=number)]
+    report = members_import(actor=chair, path=write_roster(tmp_path / "r.xlsx", rows), org=tree.grassroots)
+    assert not report.written and "另有操作登记" in report.file_error and counts() == (1, 1, 1)
+    assert AuditEvent.objects.get(action="member.import").result == "failure"
+
+
+def test_the_audit_message_counts_the_rejected_rows(tree, chair, tmp_path):
+    rows = [person("甲"), person("乙"), person("坏", 入会时间="2020-13-01"), person("丁")]
+    path = write_roster(tmp_path / "r.xlsx", rows)
+    members_import(actor=chair, path=path, org=tree.grassroots)
+    members_import(actor=chair, path=path, org=tree.grassroots, mode="valid")
+    failed, done = AuditEvent.objects.filter(action="member.import").order_by("seq")
+    assert failed.message == "有1行错误，未导入任何数据"
+    assert done.message.startswith("新建3，更新0，未变0，拒绝1")
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_only_the_unions_the_rows_point_at_are_locked(tree, chair, tmp_path):
+    other = connection.copy()
+    try:
+        with transaction.atomic():
+            rows = [person("甲"), person("乙")]  # all at the grassroots union, none at its branch
+            assert members_import(actor=chair, path=write_roster(tmp_path / "r.xlsx", rows), org=tree.grassroots).written
+            with other.cursor() as cursor:
+                cursor.execute("SELECT id FROM orgs_org WHERE id = %s FOR UPDATE NOWAIT", [tree.branch.pk])
+                with pytest.raises(DatabaseError, match="lock"):
+                    cursor.execute("SELECT id FROM orgs_org WHERE id = %s FOR UPDATE NOWAIT", [tree.grassroots.pk])
+    finally:
+        other.close()
 
 
 @pg_only
