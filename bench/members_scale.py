@@ -267,7 +267,7 @@ def prefix_indexes(*, drop):
     m0005 = importlib.import_module("gonghui.members.migrations.0005_spell_event_path_prefix")
     with connection.schema_editor() as editor:
         if drop:
-            m0003.drop(None, editor)
+            m0003.Migration.operations[0].reverse_code(apps, editor)  # core.pg_indexes: drops them
             for model, index in m0005.PLAIN:
                 editor.execute(str(index.create_sql(apps.get_model("members", model), editor)).replace(
                     "CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))

@@ -19,6 +19,8 @@ spell and event ones part of the models (opclasses) and dropped their plain twin
 
 from django.db import migrations
 
+from gonghui.core.pg_indexes import prefix_indexes
+
 INDEXES = [
     ("member_path_prefix", "members_member", '("org_path" varchar_pattern_ops, "status")'),
     ("spell_path_prefix", "members_memberspell", '("org_path" varchar_pattern_ops, "status", "starts_on", "ends_on")'),
@@ -27,23 +29,9 @@ INDEXES = [
 ]
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, table, columns in INDEXES:
-        schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" {columns}')
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, _table, _columns in INDEXES:
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("members", "0002_member_pays_dues"),
     ]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [prefix_indexes(INDEXES)]
