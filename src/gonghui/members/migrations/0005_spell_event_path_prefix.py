@@ -40,7 +40,8 @@ PREFIX = [  # made by 0003 on PostgreSQL, declared on the models from here on
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        importlib.import_module("gonghui.members.migrations.0003_prefix_indexes").create(apps, schema_editor)  # IF NOT EXISTS
+        importlib.import_module("gonghui.members.migrations.0003_prefix_indexes").Migration.operations[0].code(
+            apps, schema_editor)  # CREATE INDEX IF NOT EXISTS
     else:
         for model, index in PREFIX:
             schema_editor.add_index(apps.get_model("members", model), index)
