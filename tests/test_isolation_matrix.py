@@ -19,7 +19,7 @@ from gonghui.orgs.models import Org
 from gonghui.testing.factories import actor_of, staff
 
 # Routes that are deliberately public or serve no domain data.
-PUBLIC = {"accounts/login/", "accounts/otp/", "accounts/otp/setup/", "accounts/otp/qr.svg", "api/docs", "api/openapi.json"}
+PUBLIC = {"accounts/login/", "accounts/otp/", "accounts/otp/setup/", "accounts/otp/qr.svg"}
 # Routes about the logged-in person only (no id in the URL, nothing of a subtree).
 SELF = {"members/me/"}
 MARKER = "机密联系人"

@@ -6,6 +6,9 @@ import sys
 
 
 def main(argv=None):
+    from gonghui.conf import restrict_umask
+
+    restrict_umask()  # before settings create the data dir, the keys and the database
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gonghui.settings")
     from django.core.management import execute_from_command_line
 

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gonghui.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gonghui.accounts.middleware.IdleLogoutMiddleware",
     "gonghui.accounts.middleware.ActorMiddleware",
@@ -113,6 +114,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Before any connection: SQLite must find its file already private (conf.secure_data_dir);
+# what cannot be fixed here is reported by the gonghui.W001-W003 checks (core/checks.py).
+conf.secure_data_dir(DATA_DIR, sqlite_path=conf.sqlite_file(DATABASES["default"]))
 
 # --- auth and security ----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -122,11 +126,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Django's own rules, through subclasses whose messages are Chinese (accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "gonghui.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "gonghui.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "gonghui.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "gonghui.accounts.passwords.UserAttributeSimilarityValidator"},
 ]
 GONGHUI_LOCKOUT_THRESHOLD = int(os.environ.get("GONGHUI_LOCKOUT_THRESHOLD", "5"))
 GONGHUI_LOCKOUT_IP_THRESHOLD = int(os.environ.get("GONGHUI_LOCKOUT_IP_THRESHOLD", "5"))
@@ -193,7 +198,31 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Uploaded spreadsheets: refused while they stream in when larger than this (core/uploads.py).
+GONGHUI_MAX_UPLOAD_MB = int(os.environ.get("GONGHUI_MAX_UPLOAD_MB", "50"))
+FILE_UPLOAD_HANDLERS = [
+    "gonghui.core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# What one spreadsheet may hold, and the memory and CPU time of the child process that
+# reads it (core/sheet_read.py `Limits`).
+GONGHUI_SHEET_LIMITS = {
+    key: int(os.environ[env])
+    for key, env in (
+        ("max_rows", "GONGHUI_SHEET_MAX_ROWS"),
+        ("memory_mb", "GONGHUI_SHEET_MEMORY_MB"),
+        ("seconds", "GONGHUI_SHEET_SECONDS"),
+        ("max_unzipped_mb", "GONGHUI_SHEET_MAX_UNZIPPED_MB"),
+    )
+    if os.environ.get(env)
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A larger upload is spooled to disk while the request runs: a roster with ID numbers, so
+# into the private data dir rather than the shared /tmp.
+FILE_UPLOAD_TEMP_DIR = str(conf.private_dir(DATA_DIR / "work" / "spool"))
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # --- background work ------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -19,3 +19,6 @@ urlpatterns = [
     *_module_urls(),
     path("api/", api.urls),
 ]
+
+# Parameters refused at the edge (core/params.py) answer with their Chinese message.
+handler400 = "gonghui.core.views.bad_request"

@@ -12,6 +12,8 @@ from gonghui.core.http import client_ip
 
 SESSION_GRANT = "grant_id"
 SESSION_SEEN = "last_seen"
+# The user who gave the right password and still owes the second factor.
+SESSION_PENDING = "pending_user_id"
 
 
 class IdleLogoutMiddleware:

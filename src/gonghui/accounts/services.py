@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import math
 from dataclasses import dataclass
 
@@ -47,7 +48,18 @@ def _first_org(user: User | None) -> Org | None:
     return grant.org if grant else None
 
 
-def _record_failure(*, username: str, ip: str, user: User | None, action: str, message: str) -> str:
+# What a wrong credential is called in the refusal, by kind of credential.
+_WRONG = {
+    "password": "用户名或密码错误。",
+    "code": "动态口令错误或已过期，请输入手机上当前显示的6位口令。",
+}
+_LOCKED_NOW = {
+    "password": "登录失败次数过多，已锁定{minutes}分钟。如需提前解锁，请联系管理员。",
+    "code": "动态口令错误次数过多，已锁定{minutes}分钟。如需提前解锁，请联系管理员。",
+}
+
+
+def _record_failure(*, username: str, ip: str, user: User | None, action: str, message: str, kind: str = "password") -> str:
     """Count a failed attempt; lock the account/address when it reaches the threshold."""
     now = timezone.now()
     window = now - dt.timedelta(minutes=settings.GONGHUI_LOCKOUT_MINUTES)
@@ -70,9 +82,30 @@ def _record_failure(*, username: str, ip: str, user: User | None, action: str, m
             audit_record(
                 actor=actor, action="login.locked", org=_first_org(user), result="failure", message="、".join(locked)
             )
-            return f"登录失败次数过多，已锁定{settings.GONGHUI_LOCKOUT_MINUTES}分钟。如需提前解锁，请联系管理员。"
+            return _LOCKED_NOW[kind].format(minutes=settings.GONGHUI_LOCKOUT_MINUTES)
     left = settings.GONGHUI_LOCKOUT_THRESHOLD - LoginFailure.objects.filter(username=username, at__gte=window).count()
-    return f"用户名或密码错误。再错{left}次，账号将被锁定{settings.GONGHUI_LOCKOUT_MINUTES}分钟。"
+    return f"{_WRONG[kind]}再错{left}次，账号将被锁定{settings.GONGHUI_LOCKOUT_MINUTES}分钟。"
+
+
+def _lock_refusal(*, username: str, ip: str, step: str, user: User | None = None) -> str:
+    """The refusal while the account or the address is locked ('' when neither is).
+
+    Every step of a login asks this, not only the password: otherwise a session that got
+    past the password before the lock could keep guessing the second factor."""
+    for key in (f"user:{username}", f"ip:{ip}"):
+        minutes = _lock_remaining(key)
+        if minutes:
+            if user is None:
+                user = User.objects.filter(username=username).first()
+            audit_record(
+                actor=Actor.anonymous(ip=ip, name=username, user=user),
+                action="login.locked",
+                org=_first_org(user),
+                result="failure",
+                message=f"锁定中仍尝试{step}（{key.split(':')[0]}）",
+            )
+            return f"登录失败次数过多，已被锁定。请约{minutes}分钟后再试，或联系管理员解锁。"
+    return ""
 
 
 def needs_totp(user: User) -> bool:
@@ -82,18 +115,9 @@ def needs_totp(user: User) -> bool:
 def login_attempt(*, username: str, password: str, ip: str, request=None) -> LoginOutcome:
     """Check a username and password, honouring lockout. Does not start the session."""
     username = (username or "").strip()
-    for key in (f"user:{username}", f"ip:{ip}"):
-        minutes = _lock_remaining(key)
-        if minutes:
-            user = User.objects.filter(username=username).first()
-            audit_record(
-                actor=Actor.anonymous(ip=ip, name=username, user=user),
-                action="login.locked",
-                org=_first_org(user),
-                result="failure",
-                message=f"锁定中仍尝试登录（{key.split(':')[0]}）",
-            )
-            return LoginOutcome(None, f"登录失败次数过多，已被锁定。请约{minutes}分钟后再试，或联系管理员解锁。")
+    refusal = _lock_refusal(username=username, ip=ip, step="登录")
+    if refusal:
+        return LoginOutcome(None, refusal)
     user = authenticate(request, username=username, password=password)
     if user is None:
         known = User.objects.filter(username=username).first()
@@ -102,24 +126,48 @@ def login_attempt(*, username: str, password: str, ip: str, request=None) -> Log
         )
     if needs_totp(user):
         return LoginOutcome(user, needs_totp=True)
-    login_succeeded(user=user, ip=ip)
+    refusal = login_complete(user=user, ip=ip)
+    if refusal:
+        return LoginOutcome(None, refusal)
     return LoginOutcome(user)
 
 
-def login_succeeded(*, user: User, ip: str) -> None:
+def login_complete(*, user: User, ip: str) -> str:
+    """The last gate before the session starts: '' and the login recorded, or the refusal
+    when a lock was set meanwhile (by guesses elsewhere while this login was under way)."""
+    refusal = _lock_refusal(username=user.username, ip=ip, user=user, step="完成登录")
+    if refusal:
+        return refusal
     LoginFailure.objects.filter(username=user.username).delete()
     audit_record(actor=Actor.anonymous(ip=ip, user=user), action="login.success", org=_first_org(user))
+    return ""
+
+
+def _serialise_attempts(user: User) -> None:
+    """Take the account's row lock, so that parallel guesses at its second factor are
+    counted one after another and cannot all get in before the lock is set (on SQLite
+    the IMMEDIATE transaction serialises them anyway)."""
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
 
 
 def totp_check(*, user: User, code: str, ip: str) -> str:
-    """Verify a second-factor code at login; '' when accepted, else the Chinese error."""
-    minutes = max(_lock_remaining(f"user:{user.username}"), _lock_remaining(f"ip:{ip}"))
-    if minutes:
-        return f"登录失败次数过多，已被锁定。请约{minutes}分钟后再试。"
-    if _totp_accept(user, code):
-        login_succeeded(user=user, ip=ip)
-        return ""
-    return _record_failure(username=user.username, ip=ip, user=user, action="totp.failure", message="动态口令错误")
+    """Verify a second-factor code at login; '' when accepted (and the login recorded),
+    else the Chinese refusal. A wrong code counts exactly like a wrong password."""
+    with transaction.atomic():
+        _serialise_attempts(user)
+        # An administrator may have reset the second factor or stopped the account
+        # since the password step.
+        user.refresh_from_db(fields=["is_active", "totp_enabled", "totp_secret", "totp_last_counter"])
+        if not user.is_active or not user.totp_enabled:
+            return "登录已失效，请重新登录。"
+        refusal = _lock_refusal(username=user.username, ip=ip, user=user, step="输入动态口令")
+        if refusal:
+            return refusal
+        if _totp_accept(user, code):
+            return login_complete(user=user, ip=ip)
+        return _record_failure(
+            username=user.username, ip=ip, user=user, action="totp.failure", message="动态口令错误", kind="code"
+        )
 
 
 def _totp_accept(user: User, code: str) -> bool:
@@ -130,20 +178,28 @@ def _totp_accept(user: User, code: str) -> bool:
     now = timezone.now()
     for offset in (0, -1, 1):  # one step of clock drift either way
         counter = totp.timecode(now) + offset
-        if counter > user.totp_last_counter and totp.generate_otp(counter) == code:
-            User.objects.filter(pk=user.pk).update(totp_last_counter=counter)
-            user.totp_last_counter = counter
-            return True
+        if hmac.compare_digest(totp.generate_otp(counter), code):
+            # Conditional on the stored counter, so a code (or an older one) is accepted
+            # once even when two requests carry it at the same moment.
+            used = User.objects.filter(pk=user.pk, totp_last_counter__lt=counter).update(totp_last_counter=counter)
+            if used:
+                user.totp_last_counter = counter
+            return bool(used)
     return False
+
+
+_ALREADY_ENROLLED = "您的账号已启用双因素认证。如更换手机，请联系管理员重置后重新绑定。"
 
 
 def totp_begin(*, user: User) -> str:
     """A fresh secret for enrolment (not active until a code from it is confirmed)."""
+    if user.totp_enabled:
+        # A new secret would let whoever holds the password replace the second factor.
+        raise ValidationError(_ALREADY_ENROLLED)
     secret = pyotp.random_base32()
     user.totp_secret = secret
-    user.totp_enabled = False
     user.totp_last_counter = 0
-    user.save(update_fields=["totp_secret", "totp_enabled", "totp_last_counter"])
+    user.save(update_fields=["totp_secret", "totp_last_counter"])
     return secret
 
 
@@ -151,13 +207,31 @@ def totp_provisioning_uri(user: User) -> str:
     return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="gonghui 工会平台")
 
 
-@audited("totp.enable", object_type="accounts.User")
-def totp_enable(*, actor: Actor, user: User, code: str) -> None:
-    if not _totp_accept(user, code):
-        raise ValidationError({"code": "动态口令不正确，请确认手机时间准确后重新输入。"})
-    user.totp_enabled = True
-    user.save(update_fields=["totp_enabled"])
-    audit_record(actor=actor, action="totp.enable", obj=user, org=_first_org(user))
+def totp_enable(*, actor: Actor, user: User, code: str, ip: str) -> str:
+    """Confirm enrolment with a code from the new secret: '' when the second factor is on,
+    else the Chinese refusal.
+
+    Not @audited: a wrong code must leave its LoginFailure (and totp.failure event)
+    behind, which the decorator's rollback would erase. Enrolment during a login is a
+    login step, so wrong codes count towards the lockout like wrong passwords.
+    """
+    with transaction.atomic():
+        _serialise_attempts(user)
+        user.refresh_from_db(fields=["totp_enabled", "totp_secret", "totp_last_counter"])
+        if user.totp_enabled:
+            return _ALREADY_ENROLLED
+        refusal = _lock_refusal(username=user.username, ip=ip, user=user, step="绑定动态口令")
+        if refusal:
+            return refusal
+        if not _totp_accept(user, code):
+            return _record_failure(
+                username=user.username, ip=ip, user=user, action="totp.failure", message="绑定双因素认证时动态口令错误",
+                kind="code",
+            )
+        user.totp_enabled = True
+        user.save(update_fields=["totp_enabled"])
+        audit_record(actor=actor, action="totp.enable", obj=user, org=_first_org(user))
+    return ""
 
 
 # --- accounts and grants ---------------------------------------------------------------

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -18,7 +18,7 @@ from gonghui.accounts.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from gonghui.accounts.middleware import SESSION_GRANT
+from gonghui.accounts.middleware import SESSION_GRANT, SESSION_PENDING
 from gonghui.accounts.models import User
 from gonghui.audit.services import audit_record
 from gonghui.core.actor import Actor
@@ -26,19 +26,32 @@ from gonghui.core.http import client_ip, flash_service, staff_view
 from gonghui.core.paging import keyset_page
 from gonghui.orgs.selectors import org_get_by_code
 
-PENDING_USER = "pending_user_id"
+PENDING_USER = SESSION_PENDING
+# Longer than any page of ours; a long "next" is someone probing, not a bookmark.
+_NEXT_MAX = 2000
 
 
 def _safe_next(request, default="/"):
-    target = request.POST.get("next") or request.GET.get("next") or default
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
+    """A local path to go on to ("/…", never "//…" or a scheme), else `default`.
+
+    Only ever a path, never a URL name: the result goes to HttpResponseRedirect as is,
+    so "abc" cannot make redirect() try to reverse it (NoReverseMatch, a 500)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        not target.startswith("/")
+        or target.startswith("//")
+        or len(target) > _NEXT_MAX
+        or "\\" in target
+        or any(ord(ch) < 32 or ord(ch) == 127 for ch in target)
+        or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    ):
+        return default
+    return target
 
 
 def login_view(request):
     if request.user.is_authenticated:
-        return redirect(_safe_next(request))
+        return HttpResponseRedirect(_safe_next(request))
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         outcome = services.login_attempt(
@@ -54,17 +67,20 @@ def login_view(request):
             return redirect("accounts:totp_setup")
         else:
             login(request, outcome.user)
-            return redirect(_safe_next(request))
+            return HttpResponseRedirect(_safe_next(request))
     return render(
         request,
         "accounts/login.html",
         {
             "form": form,
-            "next": request.GET.get("next", ""),
-            "lockout_threshold": settings.GONGHUI_LOCKOUT_THRESHOLD,
-            "lockout_minutes": settings.GONGHUI_LOCKOUT_MINUTES,
+            "next": _safe_next(request, default=""),
+            **_lockout_terms(),
         },
     )
+
+
+def _lockout_terms() -> dict:
+    return {"lockout_threshold": settings.GONGHUI_LOCKOUT_THRESHOLD, "lockout_minutes": settings.GONGHUI_LOCKOUT_MINUTES}
 
 
 def _pending_user(request):
@@ -72,51 +88,65 @@ def _pending_user(request):
     return User.objects.filter(pk=pk, is_active=True).first() if pk else None
 
 
+def _finish_pending_login(request, user):
+    target = request.session.pop("pending_next", "/")
+    request.session.pop(PENDING_USER, None)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return HttpResponseRedirect(target if target.startswith("/") and not target.startswith("//") else "/")
+
+
 def totp_verify(request):
     user = _pending_user(request)
-    if user is None or not user.totp_enabled:
+    if user is None:
         return redirect("accounts:login")
+    if not user.totp_enabled:
+        return redirect("accounts:totp_setup")
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         error = services.totp_check(user=user, code=form.cleaned_data["code"], ip=client_ip(request))
         if error:
             form.add_error("code", error)
         else:
-            target = request.session.pop("pending_next", "/")
-            request.session.pop(PENDING_USER, None)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect(target)
-    return render(request, "accounts/totp_verify.html", {"form": form})
+            return _finish_pending_login(request, user)
+    return render(request, "accounts/totp_verify.html", {"form": form, **_lockout_terms()})
 
 
 def totp_setup(request):
     """Enrol the second factor: during login (pending user) or from the user menu."""
-    user = request.user if request.user.is_authenticated else _pending_user(request)
+    pending = not request.user.is_authenticated
+    user = _pending_user(request) if pending else request.user
     if user is None:
         return redirect("accounts:login")
-    if request.method == "GET" and (not user.totp_secret or request.GET.get("renew")) and not user.totp_enabled:
+    if user.totp_enabled:
+        # Someone who already has a second factor only ever proves it at /otp/ (where
+        # wrong codes lock): enrolling here again would be a way round it.
+        if pending:
+            return redirect("accounts:totp_verify")
+        return render(request, "accounts/totp_setup.html", {"form": None, "enrolled": True, "secret": ""})
+    if request.method == "GET" and (not user.totp_secret or request.GET.get("renew")):
         services.totp_begin(user=user)
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actor = getattr(request, "actor", None) or Actor.anonymous(ip=client_ip(request), user=user)
-        try:
-            services.totp_enable(actor=actor, user=user, code=form.cleaned_data["code"])
-        except ValidationError as exc:
-            form.apply_errors(exc)
+        ip = client_ip(request)
+        actor = getattr(request, "actor", None) or Actor.anonymous(ip=ip, user=user)
+        error = services.totp_enable(actor=actor, user=user, code=form.cleaned_data["code"], ip=ip)
+        if not error and pending:
+            refusal = services.login_complete(user=user, ip=ip)
+            if refusal:
+                # Enrolled, but locked meanwhile: from now on this login is a verification.
+                messages.error(request, refusal)
+                return redirect("accounts:totp_verify")
+            messages.success(request, "双因素认证已启用，以后登录时请输入手机上的动态口令。")
+            return _finish_pending_login(request, user)
+        if error:
+            form.add_error("code", error)
         else:
-            if not request.user.is_authenticated:
-                services.login_succeeded(user=user, ip=client_ip(request))
-                target = request.session.pop("pending_next", "/")
-                request.session.pop(PENDING_USER, None)
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, "双因素认证已启用，以后登录时请输入手机上的动态口令。")
-                return redirect(target)
             messages.success(request, "双因素认证已启用。")
             return redirect("core:dashboard")
     return render(
         request,
         "accounts/totp_setup.html",
-        {"form": form, "enrolled": user.totp_enabled, "secret": user.totp_secret if not user.totp_enabled else ""},
+        {"form": form, "enrolled": user.totp_enabled, "secret": user.totp_secret if not user.totp_enabled else "", **_lockout_terms()},
     )
 
 
@@ -173,7 +203,9 @@ def switch(request):
     messages.success(request, f"已切换到：{grant.org.name} · {grant.get_role_display()}")
     target = _safe_next(request)
     # The page we were on may belong to the previous union's subtree.
-    return redirect("core:dashboard" if "/orgs/" in target and target != "/orgs/" else target)
+    if "/orgs/" in target and target != "/orgs/":
+        return redirect("core:dashboard")
+    return HttpResponseRedirect(target)
 
 
 # --- account administration ------------------------------------------------------------

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -29,8 +29,10 @@ from gonghui.assistance.forms import (
     StepForm,
     TierForm,
 )
+from gonghui.core import files
 from gonghui.core.http import flash_service, staff_view
 from gonghui.core.paging import keyset_page
+from gonghui.core.params import param_date, param_year
 from gonghui.members.selectors import member_of_user
 from gonghui.orgs.selectors import org_get_by_code
 
@@ -333,7 +335,7 @@ def sign_sheet(request, batch_id):
 def batch_export(request, batch_id):
     b = selectors.batch_get(request.actor, batch_id)
     path = sheets.payments_export(actor=request.actor, queryset=b.records.all(), label=b.title)
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"发放名单-{b.title}.xlsx")  # noqa: SIM115
+    return files.send_and_delete(path, f"发放名单-{b.title}.xlsx")
 
 
 # --- statistics ----------------------------------------------------------------------------
@@ -342,18 +344,8 @@ def batch_export(request, batch_id):
 @staff_view("assistance.view")
 def stats(request):
     actor = request.actor
-    today = dt.date.today()
-    try:
-        on = dt.date.fromisoformat(request.GET["on"]) if request.GET.get("on") else today
-    except ValueError:
-        on = today
-        messages.error(request, "日期格式应为 2025-10-31。")
-    try:
-        year = int(request.GET.get("year") or on.year)
-        if not 2000 <= year <= 2100:
-            raise ValueError
-    except ValueError:
-        year = on.year
+    on = param_date(request, "on", default=dt.date.today(), label="统计日期")
+    year = param_year(request, "year", default=on.year, min_value=2000, max_value=2100, label="统计年度")
     return render(request, "assistance/stats.html", {"on": on, "year": year, "f": selectors.figures(actor, actor.org, on=on, year=year)})
 
 

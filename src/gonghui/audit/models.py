@@ -1,10 +1,13 @@
 """The append-only, hash-chained audit trail.
 
 Each event's hash covers its own fields and the previous event's hash, so altering or
-deleting any row breaks the chain from that row on (`gonghui audit verify`). The chain
-head (last sequence number and hash) lives in a one-row table that every writer locks,
-which serialises appends across app processes. Triggers on both SQLite and PostgreSQL
-refuse UPDATE and DELETE of events at the database level.
+deleting any row breaks the chain from that row on (`gonghui audit verify`). The hash is
+an HMAC keyed from the field-encryption master key, which is kept outside the database, so
+whoever can write the table cannot re-hash a rewritten chain; events written before the
+key was introduced keep their plain SHA-256 (`scheme`). The chain head (last sequence
+number and hash) lives in a one-row table that every writer locks, which serialises
+appends across app processes. Triggers on both SQLite and PostgreSQL refuse UPDATE and
+DELETE of events at the database level.
 """
 
 from django.conf import settings
@@ -15,6 +18,11 @@ from gonghui.core.scope import ScopedQuerySet
 
 class AuditEventQuerySet(ScopedQuerySet):
     scope_field = "org"
+
+
+class Scheme(models.IntegerChoices):
+    SHA256 = 1, "SHA-256（无密钥，启用密钥前的旧记录）"
+    HMAC_SHA256 = 2, "HMAC-SHA256（带密钥）"
 
 
 class AuditEvent(models.Model):
@@ -45,6 +53,10 @@ class AuditEvent(models.Model):
     message = models.TextField("说明", blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # No default: every writer states how it hashed, and a writer that predates the
+    # column (an old process still running after the upgrade) fails on PostgreSQL instead
+    # of appending unkeyed rows behind keyed ones (migration 0004).
+    scheme = models.SmallIntegerField("哈希方式", choices=Scheme.choices)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -3,6 +3,7 @@
 ACTION_LABELS: dict[str, str] = {
     "scope.denied": "越权访问（已拦截）",
     "permission.denied": "无权限操作（已拦截）",
+    "audit.keyed": "审计链启用带密钥的哈希",  # appended once by audit migration 0004
 }
 
 

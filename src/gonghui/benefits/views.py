@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -22,8 +22,10 @@ from gonghui.benefits.forms import (
     RuleSetForm,
 )
 from gonghui.benefits.models import Kind
+from gonghui.core import files
 from gonghui.core.http import flash_service, staff_view
 from gonghui.core.paging import keyset_page
+from gonghui.core.params import param_id, param_year
 from gonghui.orgs.selectors import org_get_by_code
 
 BENEFIT_FIELDS = ("kind", "festival", "on", "form", "amount", "goods", "illness", "override_reason")
@@ -65,12 +67,12 @@ def compliance(request):
 def export(request):
     _form, qs = _filters(request)
     path, _n = sheets.benefits_export(actor=request.actor, queryset=qs, label=f"（{request.actor.org.name}）")
-    return FileResponse(open(path, "rb"), as_attachment=True, filename="会员慰问.xlsx")  # noqa: SIM115
+    return files.send_and_delete(path, "会员慰问.xlsx")
 
 
 @staff_view("benefits.view")
 def template(request):
-    return FileResponse(open(sheets.benefits_template(), "rb"), as_attachment=True, filename="会员慰问导入模板.xlsx")  # noqa: SIM115
+    return files.send_and_delete(sheets.benefits_template(), "会员慰问导入模板.xlsx")
 
 
 def _benefit_values(data: dict) -> dict:
@@ -272,8 +274,8 @@ def ruleset_new(request):
     actor = request.actor
     form = RuleSetForm(request.POST)
     try:
-        source = selectors.ruleset_get(actor, request.POST.get("copy_from") or 0)
-    except (Http404, ValueError):
+        source = selectors.ruleset_get(actor, param_id(request.POST, "copy_from", default=0, label="要复制的慰问标准"))
+    except Http404:
         messages.error(request, "请选择要复制的慰问标准。")
         return redirect("benefits:rules")
     if not form.is_valid():
@@ -312,11 +314,6 @@ def rules_choose(request):
 @staff_view("benefits.view")
 def stats(request):
     actor = request.actor
-    try:
-        year = int(request.GET.get("year") or dt.date.today().year)
-        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    except ValueError:
-        year = dt.date.today().year
-        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    figures = selectors.figures(actor, actor.org, start, end)
+    year = param_year(request, "year", default=dt.date.today().year, label="统计年度")
+    figures = selectors.figures(actor, actor.org, dt.date(year, 1, 1), dt.date(year, 12, 31))
     return render(request, "benefits/stats.html", {"f": figures, "year": year, "years": range(dt.date.today().year, 2019, -1)})

@@ -65,6 +65,12 @@ def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def wants_json(request) -> bool:
+    """An htmx swap or a script asking for JSON gets an error as `{"detail": ...}`, not a page."""
+    accept = request.headers.get("Accept", "")
+    return is_htmx(request) or ("application/json" in accept and "text/html" not in accept)
+
+
 def flash_service(request, call, success: str) -> bool:
     """Run one service call for a POST action: its Chinese refusal, or `success`, is
     flashed for the next page. True when the service succeeded."""

@@ -9,12 +9,13 @@ The generic pages (core/views.py, `/imports/<kind>/`) and the roster's own pages
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 
 from gonghui.core import files
 from gonghui.core.jobs import error_report, job_create
 from gonghui.core.models import ImportJob
 from gonghui.core.scope import get_scoped_or_404
+from gonghui.core.uploads import upload_refusal
 
 NOT_IN_SCOPE = "找不到该编码的工会，或它不在您的管辖范围内。"
 CANNOT_CONFIRM = "该文件不能再导入，请重新上传。"
@@ -55,7 +56,7 @@ def job_start(request, kind: str) -> ImportJob | None:
         return None
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, "请选择要导入的文件。")
+        messages.error(request, upload_refusal(request) or "请选择要导入的文件。")
         return None
     token = files.stash_upload(upload, request=request)
     return job_create(actor=actor, kind=kind, org=org, token=token, filename=upload.name or "", mode="all", dry_run=True)
@@ -76,4 +77,4 @@ def job_confirm(request, checked: ImportJob) -> ImportJob | None:
 def errors_download(job: ImportJob) -> FileResponse:
     path = files.export_path(f"errors-{job.pk}")
     error_report(job, path)
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"导入错误清单-{job.pk}.xlsx")  # noqa: SIM115
+    return files.send_and_delete(path, f"导入错误清单-{job.pk}.xlsx")

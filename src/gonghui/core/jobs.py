@@ -4,6 +4,9 @@ with a progress callback, and the error report a finished job keeps."""
 from __future__ import annotations
 
 import logging
+import os
+import socket
+from pathlib import Path
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -13,6 +16,7 @@ from gonghui.core.models import ImportJob
 
 log = logging.getLogger(__name__)
 MAX_KEPT_ERRORS = 5000
+INTERRUPTED = "导入进程意外中断（可能是文件异常，或服务曾经重启），未写入任何数据。请重新上传文件再试；如再次出现，请联系管理员。"
 
 
 def job_create(*, actor, kind: str, org, token: str, filename: str, mode: str, dry_run: bool) -> ImportJob:
@@ -32,10 +36,11 @@ def run_import_job(job_id: int) -> None:
     from gonghui.core.exchange import EXCHANGES
     from gonghui.core.files import stashed_path
 
+    jobs_recover()  # a worker that died before this one left its jobs running
     job = ImportJob.objects.select_related("org").get(pk=job_id)
     if job.state != ImportJob.State.QUEUED:
         return
-    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.RUNNING)
+    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.RUNNING, runner=runner_id())
     grant = RoleGrant.objects.select_related("user", "org").filter(pk=job.grant_id).first()
     try:
         if grant is None:
@@ -58,6 +63,84 @@ def run_import_job(job_id: int) -> None:
         log.exception("import job %s failed", job_id)
         message = str(exc) if isinstance(exc, PermissionError | FileNotFoundError) else "导入过程中出错，未写入任何数据。请稍后重试或联系管理员。"
         ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.FAILED, file_error=message, finished_at=timezone.now())
+    finally:
+        _discard_upload_after(job_id)
+
+
+def _discard_upload_after(job_id: int) -> None:
+    """The uploaded file holds personal data: it goes once nothing can use it any more —
+    after an import that wrote, or a job that failed or could not read the file. A check,
+    and an all-or-nothing import refused for bad rows, keep it for 确认导入 or for the
+    retry with the valid rows only (until the work folder's sweep)."""
+    from gonghui.core.files import discard_upload
+
+    job = ImportJob.objects.filter(pk=job_id).only("token", "dry_run", "state", "written", "file_error").first()
+    if job is not None and (job.written or job.file_error or job.state == ImportJob.State.FAILED):
+        discard_upload(job.token)
+
+
+def runner_id(pid: int | None = None) -> str:
+    """Who runs a job: this host and process, so a job left running by a process that is
+    gone can be told from one still at work."""
+    return f"{socket.gethostname()[:40]}:{pid or os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: not ours to judge, and not our worker
+    except OSError:
+        return False
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if cmdline.exists():
+        # A recycled pid belongs to another program: the worker is gone all the same.
+        try:
+            return b"gonghui" in cmdline.read_bytes() or pid == os.getpid()
+        except OSError:
+            return False
+    return True
+
+
+def jobs_recover(*, dead_pid: int | None = None) -> int:
+    """Mark FAILED, with a Chinese reason, the jobs that a process of this host left
+    running when it died (`dead_pid`: the one a supervisor just saw die; otherwise every
+    runner of this host whose process is gone). Their transaction died with the process,
+    so nothing of them was written. Returns how many were recovered."""
+    host = runner_id(1).rsplit(":", 1)[0] + ":"
+    running = ImportJob.objects.filter(state=ImportJob.State.RUNNING, runner__startswith=host)
+    stuck = []
+    for job_id, runner in running.values_list("id", "runner"):
+        pid = runner.rsplit(":", 1)[1]
+        if not pid.isdigit():
+            continue
+        if (dead_pid is not None and int(pid) == dead_pid) or (dead_pid is None and not _alive(int(pid))):
+            stuck.append(job_id)
+    if not stuck:
+        return 0
+    n = ImportJob.objects.filter(pk__in=stuck, state=ImportJob.State.RUNNING).update(
+        state=ImportJob.State.FAILED, file_error=INTERRUPTED, finished_at=timezone.now()
+    )
+    _fail_task_rows(stuck)
+    for job_id in stuck:
+        _discard_upload_after(job_id)
+    log.warning("recovered %s import job(s) left running by a dead worker: %s", n, stuck)
+    return n
+
+
+def _fail_task_rows(job_ids: list[int]) -> None:
+    """The task queue's own rows of those jobs, so its admin does not show them running."""
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # pragma: no cover - another task backend
+        return
+    wanted = set(job_ids)
+    for row in DBTaskResult.objects.filter(status="RUNNING", task_path__endswith="run_import_job"):
+        args = (row.args_kwargs or {}).get("args") or []
+        if args and args[0] in wanted:
+            DBTaskResult.objects.filter(pk=row.pk).update(status="FAILED", finished_at=timezone.now())
 
 
 class _ProgressWriter:

@@ -48,6 +48,9 @@ class ImportJob(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # "host:pid" of the worker process running it: a job whose runner died is failed on
+    # recovery (core.jobs.jobs_recover) instead of staying "处理中" forever.
+    runner = models.CharField(max_length=64, blank=True)
 
     def __str__(self):
         return f"{self.kind} #{self.pk} {self.state}"

@@ -8,32 +8,23 @@ the way in and neutralised on the way out.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import gc
-import io
 import re
-import zipfile
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import xlsxwriter
-from defusedxml.ElementTree import iterparse
-from python_calamine import CalamineError, CalamineWorkbook
 
-MAX_ROWS = 1_000_000
+from gonghui.core.sheet_read import SPREADSHEET_SUFFIXES, UNREADABLE, SheetError  # noqa: F401  (re-exported)
+
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓", "对"}
 FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×", "不", ""}
-
-
-class SheetError(Exception):
-    """The file as a whole cannot be read; the message is for the user."""
 
 
 class CellError(ValueError):
@@ -232,94 +223,11 @@ class Table:
     header_row: int = 1
 
 
-def _decode_csv(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    head = data[:4000]
-    if head.count(b"\x00") > len(head) // 4:
-        # UTF-16 without a byte-order mark: ASCII characters leave a NUL on one side.
-        zeros_odd = head[1::2].count(b"\x00") > head[0::2].count(b"\x00")
-        try:
-            return data.decode("utf-16-le" if zeros_odd else "utf-16-be")
-        except UnicodeDecodeError:
-            pass
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SheetError("无法识别 CSV 文件的编码，请另存为“CSV UTF-8”或 GBK 编码，或直接上传 Excel 文件。")
-
-
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
-
-
-def _sheet_part(zf: zipfile.ZipFile, name: str | None = None) -> str | None:
-    """The zip member of the workbook's sheet called `name`, or of its first sheet (the
-    one calamine reads as index 0)."""
-    from defusedxml.ElementTree import fromstring
-
-    try:
-        book = fromstring(zf.read("xl/workbook.xml"))
-        rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    except KeyError:
-        return None
-    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-    sheet = next((el for el in book.iter() if el.tag.endswith("}sheet") and (name is None or el.get("name") == name)), None)
-    if sheet is None:
-        return None
-    target = next((r.get("Target") for r in rels if r.get("Id") == sheet.get(rel_ns)), None)
-    if not target:
-        return None
-    target = target.lstrip("/")
-    return target if target.startswith("xl/") else f"xl/{target}"
-
-
-def _xlsx_formula_cells(path: Path, sheet: str | None = None) -> set[tuple[int, int]]:
-    """(row, col) of cells holding a formula in the worksheet `sheet` (the first by
-    default) of an .xlsx."""
-    found: set[tuple[int, int]] = set()
-    try:
-        with zipfile.ZipFile(path) as zf:
-            first = _sheet_part(zf, sheet)
-            if first is None:
-                return found
-            # Most files have no formula at all: a byte search says so without parsing.
-            if not _FORMULA_TAG.search(zf.read(first)):
-                return found
-            with zf.open(first) as fh:
-                ref = None
-                for event, elem in iterparse(fh, events=("start", "end")):
-                    tag = elem.tag.rsplit("}", 1)[-1]
-                    if event == "start" and tag == "c":
-                        ref = elem.get("r")
-                    elif event == "start" and tag == "f" and ref:
-                        m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
-                        if m:
-                            col = 0
-                            for ch in m.group(1):
-                                col = col * 26 + (ord(ch) - 64)
-                            found.add((int(m.group(2)), col - 1))
-                    elif event == "end" and tag == "row":
-                        elem.clear()
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return set()
-    return found
-
-
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
-UNREADABLE = "无法读取该文件：文件可能已损坏、被加密或不是真正的 Excel 文件。请用 Excel 打开后另存为 .xlsx 再试。"
-
-
 def sheet_names(path: Path | str) -> list[str]:
     """The names of a workbook's sheets, in order ([] for a CSV or an unknown type)."""
-    path = Path(path)
-    if path.suffix.lower() not in SPREADSHEET_SUFFIXES or not path.exists() or path.stat().st_size == 0:
-        return []
-    try:
-        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
-    except Exception as exc:  # calamine raises several kinds
-        raise SheetError(UNREADABLE) from exc
+    from gonghui.core.sheet_read import sheet_names_isolated
+
+    return sheet_names_isolated(Path(path))
 
 
 def read_table(path: Path | str, *, expected_headers: Iterable[str] = (), sheet: str | None = None,
@@ -330,70 +238,19 @@ def read_table(path: Path | str, *, expected_headers: Iterable[str] = (), sheet:
     which skips a merged title row above it. `sheet` reads the workbook's sheet of that
     name instead of the first one; `allow_empty` returns a Table without rows (instead of
     refusing the file) when the sheet is blank or has only its header row.
+
+    The file is read by a child process with memory and time limits (core/sheet_read.py):
+    a crafted file can fail its own import, never the process that asked.
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if not path.exists() or path.stat().st_size == 0:
-        raise SheetError("文件是空的，请检查后重新上传。")
-    formulas: set[tuple[int, int]] = set()
-    if suffix in (".csv", ".txt"):
-        text = _decode_csv(path.read_bytes())
-        try:
-            grid = list(csv.reader(io.StringIO(text)))
-        except csv.Error:
-            # The csv module's own message is English and technical: say what to do.
-            raise SheetError(
-                "CSV 文件格式有误（可能是编码不对、引号不成对或单元格过长）。请用 Excel 打开后另存为 .xlsx 再导入。"
-            ) from None
-    elif suffix in SPREADSHEET_SUFFIXES:
-        # calamine releases the GIL while it loads the sheet, so the formula scan of an
-        # .xlsx (unzip + byte search, half a second for 100,000 rows) runs beside it.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            scan = pool.submit(_xlsx_formula_cells, path, sheet) if suffix in (".xlsx", ".xlsm") else None
-            try:
-                wb = CalamineWorkbook.from_path(str(path))
-                if not wb.sheet_names:
-                    raise SheetError("文件中没有工作表。")
-                if sheet is None:
-                    grid = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
-                elif sheet in wb.sheet_names:
-                    grid = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-                else:
-                    raise SheetError(f"文件中没有名为“{sheet}”的工作表。")
-            except SheetError:
-                raise
-            except (CalamineError, ValueError, OSError, Exception) as exc:  # calamine raises several kinds
-                raise SheetError(UNREADABLE) from exc
-            if scan is not None:
-                formulas = scan.result()
-    else:
-        raise SheetError(f"不支持“{suffix or '无扩展名'}”类型的文件，请上传 .xlsx、.xls 或 .csv 文件。")
-    if len(grid) > MAX_ROWS:
-        raise SheetError(f"文件行数超过{MAX_ROWS:,}行，请拆分后导入。")
-    expected = {h for h in expected_headers}
-    header_index = None
-    for i, row in enumerate(grid[:10]):
-        names = {_header_name(c) for c in row}
-        if (expected and names & expected) or (not expected and any(names - {""})):
-            header_index = i
-            break
-    if header_index is None:
-        if not any(any(to_text(c) for c in row) for row in grid):
-            if allow_empty:
-                return Table(headers=[], rows=[], formulas=formulas)
-            raise SheetError("文件中没有数据。")
-        raise SheetError("没有找到表头行，请使用系统提供的导入模板（表头须在前10行内）。")
-    headers = [_header_name(c) for c in grid[header_index]]
-    rows = []
-    for i, row in enumerate(grid[header_index + 1 :], start=header_index + 2):
-        if any(map(to_text, row)):  # map: no generator per row
-            rows.append((i, row if type(row) is list else list(row)))
-    if not rows and not allow_empty:
-        raise SheetError("文件中只有表头，没有数据行。")
-    return Table(headers=headers, rows=rows, formulas=formulas, header_row=header_index + 1)
+    from gonghui.core.sheet_read import read_table_isolated
+
+    headers, rows, formulas, header_row = read_table_isolated(
+        Path(path), expected_headers=list(expected_headers), sheet=sheet, allow_empty=allow_empty
+    )
+    return Table(headers=headers, rows=rows, formulas=formulas, header_row=header_row)
 
 
-def _header_name(cell) -> str:
+def header_name(cell) -> str:
     # Templates mark required columns with "*"; users sometimes add spaces or line breaks.
     return re.sub(r"[\s*＊]", "", to_text(cell))
 

@@ -1,9 +1,12 @@
-from django.http import FileResponse, Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.views import defaults
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_POST
 
 from gonghui.core import files, imports
-from gonghui.core.http import is_htmx, staff_view
+from gonghui.core.http import is_htmx, staff_view, wants_json
+from gonghui.core.params import BadRequestParam
 from gonghui.orgs.selectors import org_subtree_figures
 
 
@@ -65,7 +68,7 @@ def import_start(request, kind):
 def import_template(request, kind):
     exchange = _exchange(request, kind)
     path = exchange.template(files.export_path(f"{kind}-template"))
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{exchange.label}导入模板.xlsx")  # noqa: SIM115
+    return files.send_and_delete(path, f"{exchange.label}导入模板.xlsx")
 
 
 @staff_view()
@@ -90,3 +93,19 @@ def import_confirm(request, kind, job_id):
 def import_errors(request, kind, job_id):
     _exchange(request, kind)
     return imports.errors_download(imports.job_get(request.actor, kind, job_id))
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+@requires_csrf_token
+def bad_request(request, exception):
+    """handler400. A parameter refused at the edge (core/params.py) is raised from a view,
+    after every middleware has run, so its page can show the Chinese message inside the
+    usual layout; any other 400 (a host or upload limit, raised before the user is known)
+    keeps Django's context-free page."""
+    if not isinstance(exception, BadRequestParam):
+        return defaults.bad_request(request, exception)
+    if wants_json(request):
+        return JsonResponse({"detail": exception.message}, status=400)
+    return render(request, "400.html", {"message": exception.message}, status=400)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core.http import flash_service, staff_view
 from gonghui.core.paging import keyset_page
+from gonghui.core.params import param_choice, param_id, param_month
 from gonghui.donations import selectors, services
 from gonghui.donations.forms import (
     BatchForm,
@@ -229,10 +230,11 @@ def records(request):
     """The donations behind a figure (drive, union, month, donor type)."""
     actor = request.actor
     form, org, start, end = _period(request)
-    drive = None
-    if request.GET.get("drive", "").isdigit():
-        drive = selectors.drive_get(actor, int(request.GET["drive"]))
-    month, kind, org = request.GET.get("month", "")[:7], request.GET.get("kind", ""), org if request.GET.get("org") else None
+    drive_id = param_id(request, "drive", label="捐款活动")
+    drive = selectors.drive_get(actor, drive_id) if drive_id is not None else None
+    month = param_month(request, "month")
+    kind = param_choice(request, "kind", DonorKind.choices, label="捐款人类别")
+    org = org if request.GET.get("org") else None
     start, this_year = selectors.records_start(drive=drive, org=org, month=month, kind=kind, start=start, end=end)
     qs = selectors.records(actor, drive=drive, org=org, month=month, kind=kind, start=start, end=end)
     page = keyset_page(qs, order=("-on", "-id"), cursor=request.GET.get("cursor"), size=50)

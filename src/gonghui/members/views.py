@@ -6,13 +6,14 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from gonghui.core import imports
+from gonghui.core import files, imports
 from gonghui.core.http import flash_service, is_htmx, staff_view
 from gonghui.core.paging import keyset_page, sort_order
+from gonghui.core.params import param_date, param_str
 from gonghui.members import selectors, services, sheets
 from gonghui.members.forms import (
     ChangeRequestForm,
@@ -65,12 +66,12 @@ def member_list(request):
 def export(request):
     form, qs, org = _filters(request)
     path, _n = sheets.members_export(actor=request.actor, queryset=qs, label=f"（{org.name if org else request.actor.org.name}）")
-    return FileResponse(open(path, "rb"), as_attachment=True, filename="会员名册.xlsx")  # noqa: SIM115
+    return files.send_and_delete(path, "会员名册.xlsx")
 
 
 @staff_view("member.view")
 def template(request):
-    return FileResponse(open(sheets.members_template(), "rb"), as_attachment=True, filename="会员名册导入模板.xlsx")  # noqa: SIM115
+    return files.send_and_delete(sheets.members_template(), "会员名册导入模板.xlsx")
 
 
 def _member_values(data: dict, *, editing: bool) -> dict:
@@ -179,7 +180,7 @@ def reveal(request, member_id, field):
 @staff_view("member.manage")
 def open_account(request, member_id):
     member = selectors.member_get(request.actor, member_id)
-    flash_service(request, lambda: services.member_account_create(actor=request.actor, member=member, username=request.POST.get("username", ""),
+    flash_service(request, lambda: services.member_account_create(actor=request.actor, member=member, username=param_str(request.POST, "username", max_length=150, label="用户名"),
         password=request.POST.get("password", "")), "已开通会员账号。请将用户名和初始密码告知本人，首次登录须修改密码。")
     return redirect("members:detail", member.pk)
 
@@ -198,7 +199,7 @@ def decide_transfer(request, transfer_id, decision):
         if decision == "confirm":
             services.transfer_confirm(actor=actor, transfer=transfer)
         elif decision == "reject":
-            services.transfer_reject(actor=actor, transfer=transfer, reason=request.POST.get("reason", ""))
+            services.transfer_reject(actor=actor, transfer=transfer, reason=param_str(request.POST, "reason", max_length=1000, label="原因"))
         elif decision == "cancel":
             services.transfer_cancel(actor=actor, transfer=transfer)
         else:
@@ -223,7 +224,7 @@ def requests(request):
 def decide_request(request, request_id):
     req = selectors.change_request_get(request.actor, request_id)
     flash_service(request, lambda: services.change_request_decide(actor=request.actor, request=req, approve=request.POST.get("approve") == "1",
-        reason=request.POST.get("reason", "")), "已处理该申请。")
+        reason=param_str(request.POST, "reason", max_length=1000, label="驳回原因")), "已处理该申请。")
     return redirect("members:requests")
 
 
@@ -266,11 +267,7 @@ def import_errors(request, job_id):
 @staff_view("member.view")
 def stats(request):
     actor = request.actor
-    try:
-        on = dt.date.fromisoformat(request.GET.get("on", "")) if request.GET.get("on") else dt.date.today()
-    except ValueError:
-        on = dt.date.today()
-        messages.error(request, "日期格式应为 2025-10-31。")
+    on = param_date(request, "on", default=dt.date.today(), label="统计日期")
     members, employees, rate = selectors.membership_rate(actor, actor.org, on)
     children = selectors.rates_by_child(actor, actor.org, on)
     for row in children:

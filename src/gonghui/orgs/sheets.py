@@ -242,8 +242,11 @@ def register_exchange() -> None:
             by_period=False,
             always_subtree=True,
             import_perm="org.manage",
+            import_help=(
+                "每行一个工会，按“工会编码”对应：编码已存在的更新，不存在的新建；“上级工会编码”为空的行，"
+                "建在上面填写的工会之下。上级工会可以是同一文件中前面或后面的行。"
+            ),
             list_page="orgs:tree",
-            import_page="orgs:import",
         )
     )
 

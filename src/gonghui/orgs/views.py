@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gonghui.core import files
 from gonghui.core.http import flash_service, staff_view
 from gonghui.core.paging import keyset_page, sort_order
+from gonghui.core.params import param_id, param_str
 from gonghui.orgs import selectors, services, sheets
 from gonghui.orgs.forms import DeactivateForm, MoveForm, OfficerFormSet, OrgFilterForm, OrgForm, TermForm
 from gonghui.orgs.models import Level, Org
@@ -65,7 +65,10 @@ def org_list(request):
 @staff_view("org.view")
 def lookup(request):
     """Suggestions for union pickers (code or name), within the actor's scope."""
-    q = request.GET.get("q") or request.GET.get("parent_code") or request.GET.get("org_code") or ""
+    # The pickers send their own field's name: a parent picker parent_code, a union picker org_code.
+    q = ""
+    for name in ("q", "parent_code", "org_code"):
+        q = q or param_str(request, name, max_length=100, label="查询内容")
     rows = []
     if q.strip():
         rows = list(selectors.org_search(request.actor, q=q).order_by("level", "code")[:15])
@@ -97,7 +100,7 @@ def detail(request, org_id):
 @staff_view("org.manage")
 def create(request):
     actor = request.actor
-    parent = selectors.org_get(actor, request.GET.get("parent") or actor.org.pk)
+    parent = selectors.org_get(actor, param_id(request, "parent", default=actor.org.pk, label="上级工会"))
     form = OrgForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -205,36 +208,17 @@ def elect(request, org_id):
 def export(request, org_id):
     org = selectors.org_get(request.actor, org_id)
     path = sheets.orgs_export(actor=request.actor, root=org)
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{org.code}-组织架构.xlsx")  # noqa: SIM115
+    return files.send_and_delete(path, f"{org.code}-组织架构.xlsx")
 
 
 @staff_view("org.view")
 def template(request):
     path = sheets.orgs_template()
-    return FileResponse(open(path, "rb"), as_attachment=True, filename="组织架构导入模板.xlsx")  # noqa: SIM115
+    return files.send_and_delete(path, "组织架构导入模板.xlsx")
 
 
 @staff_view("org.manage")
 def import_orgs(request):
-    """Upload → check (nothing written) → confirm; the file is kept between the steps."""
-    actor = request.actor
-    report = None
-    if request.method == "POST":
-        token = request.POST.get("token", "")
-        upload = request.FILES.get("file")
-        if upload is not None:
-            token = files.stash_upload(upload, request=request)
-        path = files.stashed_path(token, request=request)
-        if path is None:
-            messages.error(request, "请选择要导入的文件。")
-        else:
-            mode = "valid" if request.POST.get("mode") == "valid" else "all"
-            report = sheets.orgs_import(actor=actor, path=path, mode=mode, dry_run=request.POST.get("action") != "import")
-            report.token = token
-            if report.written:
-                messages.success(request, f"导入完成：新建{report.created}个，更新{report.updated}个，未变{report.unchanged}个。")
-    return render(
-        request,
-        "orgs/import.html",
-        {"report": report, "breadcrumbs": selectors.org_breadcrumbs(actor, actor.org)},
-    )
+    """The tree's import runs on the generic import pages, in the background worker like
+    every other kind: no spreadsheet is parsed inside the web server."""
+    return redirect("core:import", kind="orgs")

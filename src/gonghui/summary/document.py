@@ -29,6 +29,7 @@ same blocks.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from gonghui.core.formats import cn_date
@@ -115,8 +116,9 @@ def blocks(doc: dict) -> list[Block]:
 
 
 def plain_text(doc: dict) -> str:
-    """The summary as plain text (also the Markdown export): one line per block, headings
-    as lines starting with 一、 and （一）, items with 1. 2., tables as pipe rows."""
+    """The summary as plain text (the API's `text`; `markdown` is the same layout escaped):
+    one line per block, headings as lines starting with 一、 and （一）, items with 1. 2.,
+    tables as pipe rows."""
     lines: list[str] = []
     for b in blocks(doc):
         if b.kind == "title":
@@ -133,4 +135,59 @@ def plain_text(doc: dict) -> str:
             lines.append("")
         elif b.kind == "signature":
             lines += ["", b.text, b.date, ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# --- Markdown -----------------------------------------------------------------------------
+# What the user typed is shown as text, never interpreted: a paragraph reading
+# "<script>…" or "**x**" renders as exactly those characters in any Markdown viewer.
+# HTML's three characters become entities (a raw HTML block or inline tag can then not
+# start); the inline Markdown characters get a backslash; at a line's start, the markers of
+# headings, lists and setext underlines do too. Link, image and autolink syntax cannot
+# form without an unescaped "[" or "<".
+
+_MD_INLINE = str.maketrans({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;",
+    "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "~": "\\~", "|": "\\|",
+})
+_MD_BLOCK_MARKER = re.compile(r"^[#=+-]")  # heading, setext underline, list, thematic break
+_MD_ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")  # "1. " starts a numbered list
+
+
+def md_inline(text: str) -> str:
+    """Text for inside a Markdown line (a table cell): inline syntax escaped, one line."""
+    return " ".join(str(text).splitlines()).translate(_MD_INLINE)
+
+
+def md_text(text: str) -> str:
+    """Text as Markdown lines that render as the text itself.
+
+    Leading blanks go: four of them would make a code block, and Markdown shows none.
+    """
+    lines = []
+    for line in str(text).splitlines() or [""]:
+        line = line.strip(" \t").translate(_MD_INLINE)
+        line = _MD_BLOCK_MARKER.sub(lambda m: "\\" + m.group(0), line)
+        lines.append(_MD_ORDERED.sub(r"\1\\\2", line))
+    return "\n".join(lines)
+
+
+def markdown(doc: dict) -> str:
+    """The Markdown export: the layout of `plain_text`, with every text escaped (`md_text`)."""
+    lines: list[str] = []
+    for b in blocks(doc):
+        if b.kind == "title":
+            lines += [f"# {md_text(b.text)}", ""]
+        elif b.kind in ("h1", "h2", "para", "item"):
+            lines += [b.number + md_text(b.text) if b.number else md_text(b.text), ""]
+        elif b.kind == "table":
+            t = b.table
+            if b.text:
+                lines += [md_text(b.text), ""]
+            lines.append("| " + " | ".join(md_inline(h) for h in t["header"]) + " |")
+            lines.append("|" + "---|" * len(t["header"]))
+            lines += ["| " + " | ".join(md_inline(c) for c in row) + " |" for row in t["rows"]]
+            lines.append("")
+        elif b.kind == "signature":
+            lines += ["", md_text(b.text), b.date, ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -8,23 +8,32 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from gonghui.core import files
 from gonghui.core.http import flash_service, staff_view
+from gonghui.core.params import INT_MAX, param_int, parse_json
 from gonghui.orgs.selectors import org_get_by_code
 from gonghui.summary import selectors, services
 from gonghui.summary.assemble import changed_figures, document_facts, generate
-from gonghui.summary.document import blocks, plain_text
+from gonghui.summary.document import blocks, markdown
 from gonghui.summary.forms import PeriodForm, PhraseForm, SaveForm
 from gonghui.summary.periods import parse_period
 from gonghui.summary.registry import PHRASES
+from gonghui.summary.services import MAX_DOCUMENT_BYTES
 from gonghui.summary.stats import statistics, write_xlsx
 
 NOT_IN_SCOPE = "找不到该编码的工会，或它不在您的管辖范围内。"
+# The editor's document nests about ten levels (parts → sections → items → runs); the
+# bound stops a hand-made one from recursing the JSON parser into a RecursionError.
+MAX_DOCUMENT_DEPTH = 32
+
+
+def _version_number(request) -> int | None:
+    return param_int(request, "v", min_value=1, max_value=INT_MAX, label="版本号")
 
 
 def _period_form(request, data):
@@ -72,15 +81,16 @@ def _editor_blocks(document: dict) -> dict:
 def draft(request, draft_id):
     actor = request.actor
     draft = selectors.draft_get(actor, draft_id)
-    number = request.GET.get("v")
-    version = selectors.version_get(draft, int(number) if number and number.isdigit() else None)
+    version = selectors.version_get(draft, _version_number(request))
     save_form = SaveForm(request.POST or None, initial={"base": version.number})
     if request.method == "POST":
         actor.require("summary.edit")
         if save_form.is_valid():
             base = draft.versions.filter(number=save_form.cleaned_data.get("base") or 0).first()
+            document = parse_json(save_form.cleaned_data["document"], max_bytes=MAX_DOCUMENT_BYTES,
+                                  max_depth=MAX_DOCUMENT_DEPTH, label="文档", name="document")
             try:
-                saved = services.summary_save(actor=actor, draft=draft, document=save_form.cleaned_data["document"],
+                saved = services.summary_save(actor=actor, draft=draft, document=document,
                                               name=save_form.cleaned_data["name"], base=base)
             except ValidationError as exc:
                 save_form.add_error(None, exc.messages)
@@ -101,8 +111,7 @@ def check(request, draft_id):
     """Which figures of a version the records now contradict (rendered into the editor)."""
     actor = request.actor
     draft = selectors.draft_get(actor, draft_id)
-    number = request.GET.get("v")
-    version = selectors.version_get(draft, int(number) if number and number.isdigit() else None)
+    version = selectors.version_get(draft, _version_number(request))
     current = generate(actor=actor, org=draft.org, period=parse_period(draft.period), subtree=draft.subtree)
     changes = changed_figures(version.facts, current.facts, document_facts(version.document))
     return render(request, "summary/_check.html", {"draft": draft, "version": version, "changes": changes,
@@ -144,7 +153,7 @@ def render_export(document: dict, fmt: str) -> bytes:
 
         return docx_bytes(document)
     if fmt == "md":
-        return plain_text(document).encode()
+        return markdown(document).encode()
     return render_to_string("summary/export.html", {"doc": document, "blocks": blocks(document)}).encode()
 
 
@@ -153,8 +162,7 @@ def export(request, draft_id, fmt):
     if fmt not in EXPORTS:
         raise Http404
     draft = selectors.draft_get(request.actor, draft_id)
-    number = request.GET.get("v")
-    version = selectors.version_get(draft, int(number) if number and number.isdigit() else None)
+    version = selectors.version_get(draft, _version_number(request))
     data = render_export(version.document, fmt)
     services.summary_exported(actor=request.actor, draft=draft, org=draft.org, fmt=fmt, period=draft.period)
     response = HttpResponse(data, content_type=EXPORTS[fmt])
@@ -197,11 +205,11 @@ def stats_xlsx(request):
         return redirect("summary:stats")
     org, period, subtree = chosen
     figures = statistics(actor=request.actor, org=org, period=period, subtree=subtree)
-    tmp = files.export_path("stats")  # the work dir sweeps its exports after a day
+    tmp = files.export_path("stats")
     write_xlsx(figures, tmp)
     services.summary_exported(actor=request.actor, draft=None, org=org, fmt="xlsx", period=period.code)
     name = f"{org.name}{period.label}统计报表.xlsx"
-    return FileResponse(tmp.open("rb"), as_attachment=True, filename=name)
+    return files.send_and_delete(tmp, name)
 
 
 # --- phrasing ---------------------------------------------------------------------------------

@@ -130,27 +130,49 @@ def _xlsx(rows):
     return buf
 
 
-def test_it_imports_through_check_then_confirm(tree, personas, login):
+def _check(client, upload, capture):
+    """Upload on the generic import page; the check runs as a background job."""
+    from gonghui.core.models import ImportJob
+
+    with capture(execute=True):
+        response = client.post("/imports/orgs/", {"file": upload, "org_code": "S1"})
+    job = ImportJob.objects.filter(kind="orgs").latest("id")
+    assert response.status_code == 302 and response.url == f"/imports/orgs/{job.pk}/"
+    return job
+
+
+def test_the_old_import_address_leads_to_the_import_page(tree, personas, login):
+    response = login(personas.street_chair).get("/orgs/import/")
+    assert response.status_code == 302 and response.url == "/imports/orgs/"
+
+
+def test_it_imports_through_check_then_confirm(tree, personas, login, django_capture_on_commit_callbacks):
+    from gonghui.core.models import ImportJob
+
     client = login(personas.street_chair)
     upload = _xlsx([["W1", "网页导入工会", "", "社区工会", "S1"], ["W2", "有错的行", "", "社区工会", "S1", BAD_USCC]])
-    checked = client.post("/orgs/import/", {"file": upload, "action": "check"})
-    text = checked.content.decode()
-    assert "第3行" in text and "校验位不符" in text and not Org.objects.filter(code="W1").exists()
-    token = checked.context["report"].token
-    refused = client.post("/orgs/import/", {"token": token, "action": "import"})
-    assert "没有导入任何数据" in refused.content.decode() and not Org.objects.filter(code="W1").exists()
-    done = client.post("/orgs/import/", {"token": token, "action": "import", "mode": "valid"})
-    assert "新建 1 个" in done.content.decode() or "新建1个" in done.content.decode()
+    job = _check(client, upload, django_capture_on_commit_callbacks)
+    text = client.get(f"/imports/orgs/{job.pk}/").content.decode()
+    assert job.state == "done" and job.dry_run and "第3行" in text and "校验位不符" in text
+    assert not Org.objects.filter(code="W1").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/orgs/{job.pk}/confirm/")
+    refused = ImportJob.objects.filter(kind="orgs").latest("id")
+    assert refused.state == "done" and not refused.written and not Org.objects.filter(code="W1").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/orgs/{job.pk}/confirm/", {"mode": "valid"})
+    done = ImportJob.objects.filter(kind="orgs").latest("id")
+    assert done.written and done.created == 1
     assert Org.objects.filter(code="W1").exists() and not Org.objects.filter(code="W2").exists()
 
 
-def test_a_stashed_upload_belongs_to_its_session(tree, personas, login, client):
+def test_a_check_belongs_to_its_union(tree, personas, login, client, django_capture_on_commit_callbacks):
     first = login(personas.street_chair)
-    token = first.post("/orgs/import/", {"file": _xlsx([["W1", "甲", "", "社区工会", "S1"]]), "action": "check"}).context["report"].token
+    job = _check(first, _xlsx([["W1", "甲", "", "社区工会", "S1"]]), django_capture_on_commit_callbacks)
     first.logout()
-    other = login(personas.district_admin)
-    response = other.post("/orgs/import/", {"token": token, "action": "import"})
-    assert "请选择要导入的文件" in response.content.decode() and not Org.objects.filter(code="W1").exists()
+    other = login(personas.outsider)
+    assert other.post(f"/imports/orgs/{job.pk}/confirm/").status_code == 404
+    assert not Org.objects.filter(code="W1").exists()
 
 
 def test_it_downloads_the_template_and_an_export(tree, personas, login):
