@@ -458,11 +458,12 @@ class ImportPhases:
             return self
         from django.db import connection
 
-        from gonghui.core import crypto
+        from gonghui.core import crypto, sheet_read
         from gonghui.core import sheets as core_sheets
         from gonghui.members import bulk, sheets
 
-        read, formulas = "read .xlsx (calamine; formula scan in a thread beside it)", "  of which formula scan (_xlsx_formula_cells)"
+        read = "read .xlsx (child process: zip and extent checks, formula scan, calamine; rows sent back)"
+        formulas = "  of which the child process, start to answer (_run_child)"
         check, parse, check_ids = "check rows (_Checker.check)", "  of which parse cells (parse_row)", "  of which check ID numbers (parse_resident_id)"
         match, select = "    of which match the platform (_match)", "      of which SELECT members by ID hash, card owners (_where_in)"
         wait = "wait for the worker's COPY of the chunk before (_Streamer.wait)"
@@ -473,7 +474,7 @@ class ImportPhases:
         copy = [f"      of which COPY {t}" for t in ("members_member", "members_membershipevent", "members_memberspell")]
         self.order = [read, formulas, check, parse, check_ids, build, encrypt, wait, write, match, select, insert, *copy, audit, commit]
         self._wrap(core_sheets, "read_table", read)  # called by open_import
-        self._wrap(core_sheets, "_xlsx_formula_cells", formulas)
+        self._wrap(sheet_read, "_run_child", formulas)
         self._wrap(sheets._Checker, "check", check)
         self._wrap(sheets, "parse_row", parse)
         self._wrap(sheets, "parse_resident_id", check_ids)

@@ -18,6 +18,7 @@ GONGHUI_FUZZ_EXAMPLES raises the number of generated examples for a deeper local
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import os
 import re
@@ -29,7 +30,7 @@ import pytest
 from django.db import transaction
 from django.http import QueryDict
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from hypothesis import HealthCheck, Phase, example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -66,16 +67,19 @@ def _cursor(values) -> str:
 DEEP_ARRAY = "[" * 5000 + "]" * 5000
 DEEP_OBJECT = '{"a":' * 5000 + "1" + "}" * 5000
 HUGE = "9" * 20
-# The values most likely to reach past a form into arithmetic, a query or a parser: each
-# is also tried alone on every key (others at their page's initial value).
+# The values most likely to reach past a form into arithmetic, a query or a parser. Each
+# is tried alone on every key, the rest of the form as the page would send it.
 HEAVY = [HUGE, "0001-01-01", "9999-12-31", DEEP_ARRAY]
+# Tried on every key at once: what only one key of a route reads (a paging cursor) needs
+# no valid form around it.
+EVERYWHERE = [*HEAVY, "-" + HUGE, "a\x00b", "9999-12", _cursor(["x", "x"]), _cursor([int(HUGE), int(HUGE)]), _cursor([{"a": 1}])]
 ADVERSARIAL = [
-    *HEAVY,
-    "", " ", "0", "-1", "1", "2025", "-" + HUGE, str(2**63), str(2**31), "1e309", "NaN", "0x10", "1_000", "１２", "²", "٣",
-    "0000-00-00", "2025-02-30", "2025-13-01", "10000-01-01", "2025-10-31T25:00", "2025-10", "2025Q9", "2025H3", "9999",
-    "0001-01-01..9999-12-31", "9999-12", "0001", "\x00", "a\x00b", "工会", "𠮷", "\u202e\u200b", "<script>alert(1)</script>",
-    "' OR 1=1 --", "../../../etc/passwd", "%00", "x" * 3000, "{}", "[]", "null", '{"parts": 1}', DEEP_OBJECT,
-    _cursor(["x", "y"]), _cursor([int(HUGE), int(HUGE)]), _cursor([{"a": 1}, None]), _cursor(["0001-01-01", -1]),
+    *EVERYWHERE,
+    "", " ", "0", "-1", "1", "2025", str(2**63), str(2**31), "1e309", "NaN", "0x10", "1_000", "１２", "²", "٣",
+    "1900-01-01", "2100-12-31", "0000-00-00", "2025-02-30", "2025-13-01", "10000-01-01", "2025-10-31T25:00", "2025-10",
+    "2025Q9", "2025H3", "9999", "0001-01-01..9999-12-31", "0001", "\x00", "工会", "𠮷", "\u202e\u200b",
+    "<script>alert(1)</script>", "' OR 1=1 --", "../../../etc/passwd", "%00", "x" * 3000, "{}", "[]", "null", '{"parts": 1}',
+    DEEP_OBJECT, _cursor(["0001-01-01", -1]),
 ]
 VALUE = st.one_of(st.sampled_from(ADVERSARIAL), st.text(max_size=12), st.integers().map(str))
 
@@ -190,14 +194,17 @@ class FormFields(HTMLParser):
             found = self.fields[self.method]
             if tag == "input" and a.get("type") not in ("submit", "button", "file", "image"):
                 checked = a.get("type") not in ("checkbox", "radio") or "checked" in a
+                # An empty date gets today, so the rest of the form is valid around the one bad value.
+                value = (a.get("value") or (dt.date.today().isoformat() if a.get("type") == "date" else "")) if checked else ""
                 if a["name"] not in found or checked:
-                    found[a["name"]] = (a.get("value") or "") if checked else found.get(a["name"], "")
+                    found[a["name"]] = value or found.get(a["name"], "")
             elif tag == "select":
                 self._select = a["name"]
                 found.setdefault(a["name"], "")
             elif tag == "textarea":
                 self._textarea = a["name"]
                 found.setdefault(a["name"], "")
+        # the selected option, else the first real one (a required select's "请选择" is empty)
         if tag == "option" and self._select and ("selected" in a or not self.fields[self.method][self._select]):
             self.fields[self.method][self._select] = a.get("value") or ""
 
@@ -282,7 +289,7 @@ def fuzz(client: Client, target: Target, session_cookie) -> None:
     for key in keys:  # each heavy value alone on one key, the rest of the form as the page would send it
         for value in HEAVY:
             probe = example({**baseline, key: value})(probe)
-    for value in HEAVY:
+    for value in EVERYWHERE:
         probe = example(dict.fromkeys(keys, value))(probe)
     probe()
 
@@ -311,18 +318,52 @@ def recording(settings):
     settings.MIDDLEWARE = [f"{__name__}.RecordParameters", *settings.MIDDLEWARE]
 
 
-@pytest.mark.parametrize("who", ["chair", "anonymous"])
+def reachable(url: str, perms: frozenset[str] | None) -> bool:
+    """Whether the view would read a parameter at all: a staff view answers a user
+    without its permission (or anyone not logged in) before it looks at the request."""
+    perm = getattr(resolve(urlsplit(url).path).func, "required_perm", "not a staff view")
+    if perm == "not a staff view":
+        return True
+    return perms is not None and (perm is None or perm in perms)
+
+
+def user_for(who: str, tree):
+    """A chair at the top union (every record of the samples in scope, the widest role
+    without a second factor) or a member with their own roster entry (the self-service
+    pages); None for the anonymous pass (the login pages, the API's refusal)."""
+    if who == "chair":
+        return staff(tree.district, Role.CHAIR, username="district_chair", full_name="区总主席"), Role.CHAIR
+    if who == "member":
+        from gonghui.core.actor import Actor
+        from gonghui.members.models import Member
+        from gonghui.members.services import member_create
+        from gonghui.testing.members import make_id
+
+        user = staff(tree.grassroots, Role.MEMBER, username="fuzz_member", full_name="模糊会员")
+        member = member_create(actor=Actor.system(), org=tree.grassroots, name="模糊会员", id_number=make_id(),
+                               joined_on=dt.date(2020, 1, 1))
+        Member.objects.filter(pk=member.pk).update(user=user)
+        return user, Role.MEMBER
+    return None, None
+
+
+@pytest.mark.parametrize("who", ["chair", "member", "anonymous"])
 def test_no_parameter_value_makes_a_500(who, tree, personas, recording):
     from django.conf import settings
 
+    from gonghui.core.permissions import permissions_for
+
     client = Client()
-    if who == "chair":
-        client.force_login(staff(tree.district, Role.CHAIR, username="district_chair", full_name="区总主席"))
+    user, role = user_for(who, tree)
+    if user is not None:
+        client.force_login(user)
+    perms = permissions_for(role) if role else None
     ids = sample_ids(tree, personas)
     layout = page_fields(client.get("/"), "/")  # the forms every page carries (union switcher, logout)
     api = api_parameters()
     session_cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
-    targets = [t for route in ROUTES for t in discover(client, route, fill(route, ids), layout, api)]
+    urls = [(route, fill(route, ids)) for route in ROUTES]
+    targets = [t for route, url in urls if reachable(url, perms) for t in discover(client, route, url, layout, api)]
     failures = []
     for target in targets:
         try:

@@ -30,7 +30,7 @@ YEAR_MIN, YEAR_MAX = DATE_MIN.year, DATE_MAX.year
 ID_MAX = 2**63 - 1
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # a PostgreSQL integer column
 
-_INTEGER = re.compile(r"[+-]?[0-9]{1,19}")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _JSON_TOKEN = re.compile(r'[\[\]{}"\\]')
 
@@ -57,6 +57,12 @@ def _raw(source, name: str) -> str | None:
     return value or None
 
 
+def _within(digits: str, low: int, high: int) -> bool:
+    # A few thousand digits make int() itself refuse (and take time): anything that long
+    # is out of range anyway.
+    return len(digits) <= 40 and low <= int(digits) <= high
+
+
 def _label(name: str, label: str | None) -> str:
     return label or f"参数“{name}”"
 
@@ -70,10 +76,9 @@ def param_int(source, name: str, *, default: int | None = None, min_value: int =
         return default
     if not _INTEGER.fullmatch(raw):
         raise BadRequestParam(f"{_label(name, label)}应为整数。", name=name)
-    value = int(raw)
-    if not min_value <= value <= max_value:
+    if not _within(raw, min_value, max_value):
         raise BadRequestParam(f"{_label(name, label)}应在{min_value}至{max_value}之间。", name=name)
-    return value
+    return int(raw)
 
 
 def param_id(source, name: str, *, default: int | None = None, label: str | None = None) -> int | None:
@@ -86,7 +91,7 @@ def param_year(source, name: str, *, default: int | None = None, min_value: int 
     raw = _raw(source, name)
     if raw is None:
         return default
-    if not _INTEGER.fullmatch(raw) or not min_value <= int(raw) <= max_value:
+    if not _INTEGER.fullmatch(raw) or not _within(raw, min_value, max_value):
         raise BadRequestParam(f"{label}应为{min_value}至{max_value}之间的年份。", name=name)
     return int(raw)
 
@@ -178,16 +183,26 @@ def json_depth_exceeds(text: str, max_depth: int) -> bool:
 
 
 def _size(n: int) -> str:
-    return f"{n // 1_000_000} MB" if n >= 1_000_000 and n % 1_000_000 == 0 else f"{n // 1000} KB"
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000} MB"
+    return f"{n // 1000} KB" if n >= 1000 else f"{n}字节"
+
+
+def check_json(text: str, *, max_bytes: int, max_depth: int, label: str = "提交的内容", name: str = "") -> str:
+    """`text` unchanged, once it is known to be safe to hand to a JSON parser: refused
+    (BadRequestParam) when larger than `max_bytes` or nested deeper than `max_depth`.
+    For a caller whose own parsing already answers malformed JSON in its words."""
+    if len(text) > max_bytes or len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise BadRequestParam(f"{label}过大，不能超过{_size(max_bytes)}。", name=name)
+    if json_depth_exceeds(text, max_depth):
+        raise BadRequestParam(f"{label}嵌套层数过多（最多{max_depth}层）。", name=name)
+    return text
 
 
 def parse_json(text: str, *, max_bytes: int, max_depth: int, label: str = "提交的内容", name: str = ""):
     """`text` as JSON, refused (BadRequestParam) when larger than `max_bytes`, nested
     deeper than `max_depth`, or not JSON."""
-    if len(text) > max_bytes or len(text.encode("utf-8", "surrogatepass")) > max_bytes:
-        raise BadRequestParam(f"{label}过大，不能超过{_size(max_bytes)}。", name=name)
-    if json_depth_exceeds(text, max_depth):
-        raise BadRequestParam(f"{label}嵌套层数过多（最多{max_depth}层）。", name=name)
+    check_json(text, max_bytes=max_bytes, max_depth=max_depth, label=label, name=name)
     try:
         return json.loads(text)
     except ValueError:

@@ -180,7 +180,8 @@ def reveal(request, member_id, field):
 @staff_view("member.manage")
 def open_account(request, member_id):
     member = selectors.member_get(request.actor, member_id)
-    flash_service(request, lambda: services.member_account_create(actor=request.actor, member=member, username=param_str(request.POST, "username", max_length=150, label="用户名"),
+    username = param_str(request.POST, "username", max_length=150, label="用户名")
+    flash_service(request, lambda: services.member_account_create(actor=request.actor, member=member, username=username,
         password=request.POST.get("password", "")), "已开通会员账号。请将用户名和初始密码告知本人，首次登录须修改密码。")
     return redirect("members:detail", member.pk)
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core import files
 from gonghui.core.http import flash_service, staff_view
-from gonghui.core.params import INT_MAX, param_int, parse_json
+from gonghui.core.params import INT_MAX, check_json, param_int
 from gonghui.orgs.selectors import org_get_by_code
 from gonghui.summary import selectors, services
 from gonghui.summary.assemble import changed_figures, document_facts, generate
@@ -87,7 +87,9 @@ def draft(request, draft_id):
         actor.require("summary.edit")
         if save_form.is_valid():
             base = draft.versions.filter(number=save_form.cleaned_data.get("base") or 0).first()
-            document = parse_json(save_form.cleaned_data["document"], max_bytes=MAX_DOCUMENT_BYTES,
+            # Malformed JSON is the service's to word (on the form); only what would crash
+            # its parser is refused here.
+            document = check_json(save_form.cleaned_data["document"], max_bytes=MAX_DOCUMENT_BYTES,
                                   max_depth=MAX_DOCUMENT_DEPTH, label="文档", name="document")
             try:
                 saved = services.summary_save(actor=actor, draft=draft, document=document,

@@ -52,8 +52,9 @@ def _inline(ref: str, text: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
-def _rows(headers: list[str], values: list[str]) -> str:
+def rows_xml(headers: list[str], values: list[str]) -> str:
     letters = [chr(65 + i) for i in range(len(headers))]
+    values = [*values, *[""] * (len(headers) - len(values))][: len(headers)]
     head = "".join(_inline(f"{c}1", h) for c, h in zip(letters, headers, strict=True))
     body = "".join(_inline(f"{c}2", v) for c, v in zip(letters, values, strict=True))
     return f'<row r="1">{head}</row><row r="2">{body}</row>'
@@ -70,40 +71,46 @@ def write_xlsx(path: Path | str, sheet_xml: str | bytes, *, workbook_doctype: st
     return path
 
 
+def plain(path, headers: list[str], values: list[str]) -> Path:
+    """A good file: the header and one row."""
+    return write_xlsx(path, SHEET_HEAD.format(doctype="", dimension="") + rows_xml(headers, values) + SHEET_TAIL)
+
+
 def far_cell(path, headers: list[str], values: list[str], *, ref: str = "XFD1048576", declared: str | None = None) -> Path:
     """A header, one row, and one cell at `ref` (Excel's last cell by default). `declared`
     is the sheet's <dimension> (none when None): a liar says "A1:B2"."""
     dimension = f'<dimension ref="{declared}"/>' if declared else ""
     row = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     far = f'<row r="{row}">{_inline(ref, "x")}</row>'
-    return write_xlsx(path, SHEET_HEAD.format(doctype="", dimension=dimension) + _rows(headers, values) + far + SHEET_TAIL)
+    return write_xlsx(path, SHEET_HEAD.format(doctype="", dimension=dimension) + rows_xml(headers, values) + far + SHEET_TAIL)
 
 
 def far_cell_unreferenced(path, headers: list[str], values: list[str], *, columns: int = 20_000) -> Path:
     """Cells without an `r` attribute: each sits after the one before, so a row of
     `columns` empty cells is as wide as its count."""
     wide = '<row r="3">' + "<c/>" * columns + "</row>"
-    return write_xlsx(path, SHEET_HEAD.format(doctype="", dimension="") + _rows(headers, values) + wide + SHEET_TAIL)
+    return write_xlsx(path, SHEET_HEAD.format(doctype="", dimension="") + rows_xml(headers, values) + wide + SHEET_TAIL)
 
 
 def zip_bomb(path, headers: list[str], values: list[str], *, megabytes: int = 64) -> Path:
     """A sheet of `megabytes` MB that deflates to a few dozen KB: its rows carry huge runs
     of spaces between cells (legal XML whitespace)."""
     padding = " " * (1024 * 1024)
-    body = (SHEET_HEAD.format(doctype="", dimension="") + _rows(headers, values)).encode()
+    body = (SHEET_HEAD.format(doctype="", dimension="") + rows_xml(headers, values)).encode()
     chunks = [body, *(padding.encode() for _ in range(megabytes)), SHEET_TAIL.encode()]
     return write_xlsx(path, b"".join(chunks), level=9)
 
 
 def with_dtd(path, headers: list[str], values: list[str], *, where: str = "sheet") -> Path:
     """Entity definitions (a 'billion laughs' in miniature) in the sheet or the workbook."""
-    sheet = SHEET_HEAD.format(doctype=LAUGHS if where == "sheet" else "", dimension="") + _rows(headers, values) + SHEET_TAIL
+    sheet = SHEET_HEAD.format(doctype=LAUGHS if where == "sheet" else "", dimension="") + rows_xml(headers, values) + SHEET_TAIL
     return write_xlsx(path, sheet, workbook_doctype=LAUGHS if where == "workbook" else "")
 
 
 def with_formula(path, headers: list[str], values: list[str]) -> Path:
     """The row's first cell holds a formula (=1+1) with a cached value."""
     letters = [chr(65 + i) for i in range(len(headers))]
+    values = [*values, *[""] * (len(headers) - len(values))][: len(headers)]
     head = "".join(_inline(f"{c}1", h) for c, h in zip(letters, headers, strict=True))
     cells = [f'<c r="A2" t="str"><f>1+1</f><v>2</v></c>'] + [
         _inline(f"{c}2", v) for c, v in zip(letters[1:], values[1:], strict=True)
@@ -122,7 +129,7 @@ def impostor(path, kind: str) -> Path:
         path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     elif kind == "truncated":
         full = path.with_suffix(".full.xlsx")
-        write_xlsx(full, SHEET_HEAD.format(doctype="", dimension="") + _rows(["姓名"], ["张三"]) + SHEET_TAIL)
+        write_xlsx(full, SHEET_HEAD.format(doctype="", dimension="") + rows_xml(["姓名"], ["张三"]) + SHEET_TAIL)
         path.write_bytes(full.read_bytes()[:200])
         full.unlink()
     elif kind == "empty_zip":

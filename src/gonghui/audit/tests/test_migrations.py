@@ -10,6 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from gonghui.audit.models import AuditEvent, Scheme
+from gonghui.audit.registry import action_label
 from gonghui.audit.services import GENESIS, audit_record, audit_verify, event_fields
 from gonghui.core.actor import Actor
 
@@ -55,6 +56,7 @@ def test_an_old_chain_is_kept_sealed_by_one_keyed_event_and_stays_append_only(ca
         events = list(AuditEvent.objects.order_by("seq"))
         assert [e.scheme for e in events] == [Scheme.SHA256] * 3 + [Scheme.HMAC_SHA256]
         assert events[3].action == "audit.keyed" and events[3].prev_hash == events[2].hash
+        assert action_label("audit.keyed") == "审计链启用带密钥的哈希"
         result = audit_verify()
         assert result.ok and (result.legacy, result.keyed, result.keyed_from) == (3, 1, 4)
 
