@@ -8,13 +8,25 @@ export GONGHUI_TEST_OUTPUT="$OUT"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
 
+# apt-get while another package manager (unattended-upgrades on a fresh Ubuntu) holds the lock
+# fails at once: wait for it, saying so, for up to ten minutes.
+apt_install() {
+  local tries=0
+  until as_root apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null 2>/tmp/gonghui-apt.err; do
+    tries=$((tries + 1))
+    if ! grep -qi "lock" /tmp/gonghui-apt.err || [ $tries -ge 120 ]; then cat /tmp/gonghui-apt.err >&2; return 1; fi
+    [ $tries -eq 1 ] && echo "   等待其他程序（如系统自动更新）释放软件包锁……"
+    sleep 5
+  done
+  DEBIAN_FRONTEND=noninteractive as_root apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" >/dev/null
+}
+
 # Browser tests drive Debian's chromium (Playwright's own browser download cannot work here);
 # the .docx tests convert with LibreOffice headless and read the PDF back with poppler.
 if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" \
    || ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
   echo "== installing chromium, LibreOffice Writer, poppler and CJK fonts"
-  as_root apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium fonts-noto-cjk libreoffice-writer-nogui poppler-utils >/dev/null
+  apt_install chromium fonts-noto-cjk libreoffice-writer-nogui poppler-utils
 fi
 
 echo "== ruff"
@@ -31,8 +43,7 @@ pytest -p no:randomly "$@" || status=$?
 
 echo "== pytest on PostgreSQL"
 if ! command -v pg_ctlcluster >/dev/null 2>&1; then
-  as_root apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql >/dev/null
+  apt_install postgresql
 fi
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   echo "   starting the local PostgreSQL server"

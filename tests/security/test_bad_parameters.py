@@ -162,6 +162,18 @@ def test_an_htmx_or_json_caller_gets_the_message_as_json(login, personas):
         assert response.json() == {"detail": "统计年度应为1900至2100之间的年份。"}
 
 
+def test_the_api_gets_json_and_other_bad_requests_keep_django_s_page(rf):
+    from django.core.exceptions import SuspiciousOperation
+
+    from gonghui.core.views import bad_request
+
+    api = bad_request(rf.get("/api/orgs/"), BadRequestParam("参数“x”应为整数。"))
+    assert api.status_code == 400 and json.loads(api.content) == {"detail": "参数“x”应为整数。"}
+    other = bad_request(rf.get("/"), SuspiciousOperation("secret detail"))
+    assert other.status_code == 400 and "secret detail" not in other.content.decode()
+    assert "页面已过期或提交的内容不完整" in other.content.decode()
+
+
 # --- the requests that answered 500 ------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@ from django import forms
 from gonghui.benefits.models import Festival, Form, Kind
 from gonghui.benefits.selectors import SELECTIONS
 from gonghui.core.forms import DateInput, StyledForm
+from gonghui.core.params import ID_MAX
 
 KIND_CHOICES = [("", "请选择")] + Kind.choices
 FESTIVAL_CHOICES = [("", "（非节日慰问不填）")] + Festival.choices
@@ -78,4 +79,4 @@ class RuleForm(StyledForm):
 
 class ChooseForm(StyledForm):
     org_code = forms.CharField(label="工会编码", max_length=32)
-    ruleset = forms.IntegerField(label="慰问标准", required=False)
+    ruleset = forms.IntegerField(label="慰问标准", required=False, min_value=1, max_value=ID_MAX)  # an id: 64-bit

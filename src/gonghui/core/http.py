@@ -66,9 +66,10 @@ def is_htmx(request) -> bool:
 
 
 def wants_json(request) -> bool:
-    """An htmx swap or a script asking for JSON gets an error as `{"detail": ...}`, not a page."""
+    """An htmx swap, the API or a script asking for JSON gets an error as `{"detail": ...}`
+    (the API's own shape), not a page."""
     accept = request.headers.get("Accept", "")
-    return is_htmx(request) or ("application/json" in accept and "text/html" not in accept)
+    return is_htmx(request) or request.path.startswith("/api/") or ("application/json" in accept and "text/html" not in accept)
 
 
 def flash_service(request, call, success: str) -> bool:
