@@ -16,9 +16,19 @@ The PostgreSQL database (its name must start with gonghui_bench) is dropped and 
 The events look like the application's: a member update with a few masked and plain
 changes, a login, a denial, spread over a few users and unions.
 
-Figures on this benchmark's two-core machine (shared), 20,000 events, median of 3 rounds:
-see the report at the end of a run; the ones recorded when the key was introduced are in
-docs/architecture.md (The audit hash chain).
+Figures when the key was introduced (this benchmark's shared two-core machine, 20,000
+events, best of 4 rounds; hmac/sha256 = time with the key / time without):
+
+                        SQLite 3.40 (WAL)            PostgreSQL 15
+                        SHA-256   HMAC    ratio      SHA-256   HMAC    ratio
+  write, ev/s            1,543   1,507    1.02x        488      471    1.04x
+  audit_verify, ev/s    40,857  37,653    1.09x     37,951   35,050    1.08x
+  hashing, µs/event       9.34   11.13    1.19x       9.54    11.36    1.19x
+
+The key adds about 1.8 µs per event (HMAC's two extra SHA-256 blocks and the scheme in the
+JSON) to some 9 µs of building the canonical JSON; writing is bound by the transaction
+(0.65 ms on SQLite, 2 ms on PostgreSQL), verifying by reading rows (~25 µs each), so a
+million events verify in about 27 s instead of 25 s.
 """
 
 import argparse

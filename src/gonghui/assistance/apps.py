@@ -52,6 +52,7 @@ class AssistanceConfig(AppConfig):
             "assistance.batch": "批量发放帮扶",
             "assistance.reverse": "冲销帮扶记录",
             "assistance.sign": "帮扶签收",
+            "assistance.batch_sign": "批量登记帮扶签收",
             "assistance.sign_sheet": "打印帮扶签收表",
             "assistance.correct": "更正帮扶记录",
             "assistance.import": "导入帮扶记录",

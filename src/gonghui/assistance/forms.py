@@ -72,6 +72,11 @@ class StepForm(StyledForm):
     on = forms.DateField(label="日期", widget=DateInput())
     reason = forms.CharField(label="原因/说明", max_length=200, required=False, help_text="脱困、返困、不予建档须填写原因。")
 
+    def __init__(self, *args, status: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if status is not None:  # only the steps the archive's state allows
+            self.fields["step"].choices = [(s, Step(s).label) for s, (allowed, _) in TRANSITIONS.items() if status in allowed]
+
 
 class FamilyForm(StyledForm):
     relation = forms.ChoiceField(label="与户主关系", choices=Relation.choices)
@@ -125,6 +130,10 @@ class BatchForm(PackageForm):
         super().__init__(*args, **kwargs)
         self.fields["households"].choices = household_choices
         _tick_boxes(self)
+
+
+class BatchSignForm(StyledForm):
+    on = forms.DateField(label="签收日期", widget=DateInput())
 
 
 class ReverseForm(StyledForm):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -220,6 +221,45 @@ def batch_get(actor: Actor, pk) -> AssistanceBatch:
 def batch_rows(batch: AssistanceBatch) -> list[AssistanceRecord]:
     return list(batch.records.filter(reversal_of__isnull=True).exclude(reversal__isnull=False)
                 .select_related("member", "household", "org").order_by("member__name_pinyin", "id"))
+
+
+def batch_candidates(actor: Actor) -> QuerySet:
+    """Archives a batch may go to: under management in the actor's subtree."""
+    return households_for(actor).filter(status__in=MANAGED).select_related("head", "org").order_by("head__name_pinyin", "id")
+
+
+# Rows of the 签收表 per printed A4 sheet. The sheet's CSS gives every row a fixed height so
+# that this many rows, the page subtotal, the total and the signature block always fit one
+# sheet: the server, not the browser, decides where a page ends, so each page can carry
+# its own subtotal.
+SHEET_ROWS = {"portrait": 25, "landscape": 20}
+
+
+@dataclass
+class SheetPage:
+    number: int
+    count: int
+    first: int  # 序号 of its first row
+    rows: list
+    cash: Decimal
+    goods: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.cash + self.goods
+
+    @property
+    def last(self) -> bool:
+        return self.number == self.count
+
+
+def sign_sheet_pages(rows: list[AssistanceRecord], *, orientation: str = "portrait") -> list[SheetPage]:
+    """The 签收表 cut into printed pages, each with its own subtotal (at least one page)."""
+    size = SHEET_ROWS.get(orientation, SHEET_ROWS["portrait"])
+    chunks = [rows[i:i + size] for i in range(0, len(rows), size)] or [[]]
+    return [SheetPage(number=n, count=len(chunks), first=(n - 1) * size + 1, rows=chunk,
+                      cash=sum((r.cash for r in chunk), Decimal(0)), goods=sum((r.goods_value for r in chunk), Decimal(0)))
+            for n, chunk in enumerate(chunks, start=1)]
 
 
 # --- statistics ------------------------------------------------------------------------

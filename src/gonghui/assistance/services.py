@@ -11,8 +11,10 @@ with a reason, and both are audited. Comparisons are done in whole yuan-per-year
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from gonghui.assistance.choices import (
@@ -41,6 +43,7 @@ from gonghui.assistance.models import (
 )
 from gonghui.audit.services import audit_record, field_changes, snapshot
 from gonghui.core.actor import Actor
+from gonghui.core.formats import cn_date, yuan
 from gonghui.core.services import audited
 from gonghui.core.validators import mask_id, parse_resident_id
 from gonghui.members.models import Member
@@ -627,49 +630,241 @@ def record_create(*, actor: Actor, on: dt.date, occasion: str, funding: str, hou
     return record
 
 
-@audited("assistance.batch", object_type="assistance.AssistanceBatch")
-def batch_create(*, actor: Actor, org: Org, title: str, on: dt.date, occasion: str, households, funding: str,
-                 cash=0, goods=(), partner_name: str = "", handled_by: str = "", note: str = "") -> AssistanceBatch:
-    """The same package for each chosen household: one record each, all or none."""
-    actor.require("assistance.manage")
-    actor.require_covers(org)
-    title = (title or "").strip()
-    households = list(households)
-    errors = {}
+# --- batches: preview, then confirm -----------------------------------------------------------
+
+PLAN_SALT = "gonghui.assistance.batch-plan"
+PACKAGE_LABELS = {"org": "发放工会", "title": "批次名称", "on": "发放日期", "occasion": "帮扶类型", "funding": "资金来源",
+                  "partner_name": "合作单位", "handled_by": "经办人", "note": "说明", "cash": "现金（元）", "goods": "物品"}
+
+
+class PlanChanged(ValidationError):
+    """The confirmation of a batch found the plan different from the preview the user saw."""
+
+
+@dataclass
+class PlanRow:
+    household: Household
+    cash: Decimal
+    goods_value: Decimal
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return self.cash + self.goods_value
+
+
+@dataclass
+class BatchPlan:
+    """What a batch would write (nothing is written to build it) and what to check first."""
+
+    org: Org | None
+    title: str
+    package: dict
+    rows: list[PlanRow]
+    errors: dict[str, str]
+
+    @property
+    def per_household(self) -> Decimal:
+        return self.package["cash"] + self.package["goods_value"]
+
+    @property
+    def cash_total(self) -> Decimal:
+        return sum((r.cash for r in self.rows), Decimal(0))
+
+    @property
+    def goods_total(self) -> Decimal:
+        return sum((r.goods_value for r in self.rows), Decimal(0))
+
+    @property
+    def total(self) -> Decimal:
+        return self.cash_total + self.goods_total
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"{r.household.head.name}：{w}" for r in self.rows for w in r.warnings]
+
+    def snapshot(self) -> dict:
+        """Everything the confirmation must find unchanged: the package, and per household
+        its state and the warnings shown for it."""
+        p = self.package
+        return {
+            "org": self.org.pk if self.org else None, "title": self.title, "on": p["on"].isoformat() if p["on"] else "",
+            "occasion": p["occasion"], "funding": p["funding"], "partner_name": p["partner_name"], "handled_by": p["handled_by"],
+            "note": p["note"], "cash": str(p["cash"]), "goods": p["items"],
+            "households": [[r.household.pk, r.household.status, r.household.org_id, r.household.tier, r.warnings]
+                           for r in sorted(self.rows, key=lambda r: r.household.pk)],
+        }
+
+    @property
+    def token(self) -> str:
+        return signing.dumps(self.snapshot(), salt=PLAN_SALT, compress=True)
+
+
+def verification_overdue(household: Household, today: dt.date) -> bool:
+    # the same cutoff as the 待年度核实 list (selectors.due_filter)
+    return household.status in MANAGED and (
+        household.last_verified_on is None or household.last_verified_on <= today - dt.timedelta(days=VERIFY_EVERY_DAYS))
+
+
+def _plan(*, actor: Actor, org: Org, title: str, households, on, occasion, funding, cash, goods, partner_name,
+          handled_by, note) -> BatchPlan:
+    from gonghui.members.choices import GOOD_STANDING
+
+    title = (title or "").strip()[:100]
+    errors: dict[str, str] = {}
     if not title:
         errors["title"] = "请填写批次名称，如“2025年元旦春节送温暖”。"
-    if not households:
-        errors["households"] = "请选择至少一户困难职工。"
     try:
         cash, items, goods_value, partner_name = _clean_package(on=on, occasion=occasion, cash=cash, goods=goods,
                                                                 funding=funding, partner_name=partner_name)
     except ValidationError as exc:
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    seen = set()
+        cash, items, goods_value, partner_name = Decimal(0), [], Decimal(0), (partner_name or "").strip()[:100]
+    package = {"on": on, "occasion": occasion, "funding": funding, "cash": cash, "items": items, "goods_value": goods_value,
+               "partner_name": partner_name, "handled_by": (handled_by or "").strip()[:50], "note": (note or "").strip()[:200]}
+    households = list(households)
+    if not households:
+        errors["households"] = "请选择至少一户困难职工。"
+    today = dt.date.today()
+    received: dict[int, list[AssistanceRecord]] = {}
+    if on is not None and occasion in Occasion.values and households:
+        earlier = AssistanceRecord.objects.filter(household_id__in=[h.pk for h in households], occasion=occasion,
+                                                  on__year=on.year, reversal_of__isnull=True, reversal__isnull=True)
+        for r in earlier.order_by("on", "id"):
+            received.setdefault(r.household_id, []).append(r)
+    rows, seen = [], set()
     for h in households:
+        name = h.head.name
         if h.pk in seen:
-            errors["households"] = f"“{h.head.name}”重复选择。"
+            errors["households"] = f"“{name}”重复选择。"
         seen.add(h.pk)
         if not actor.covers(h.org) or not h.org_path.startswith(org.path):
             errors["households"] = "所选困难户不在该工会之下。"
         elif h.status not in MANAGED:
-            errors["households"] = f"“{h.head.name}”的档案状态为“{h.get_status_display()}”，不在帮扶范围内。"
-    if errors:
-        raise ValidationError(errors)
-    batch = AssistanceBatch.objects.create(org=org, org_path=org.path, title=title[:100], on=on, occasion=occasion,
+            errors["households"] = f"“{name}”的档案状态为“{h.get_status_display()}”，不在帮扶范围内。"
+        warnings = []
+        if verification_overdue(h, today):
+            last = cn_date(h.last_verified_on) if h.last_verified_on else "从未核实"
+            warnings.append(f"档案逾期未年度核实（最近核实：{last}）")
+        if h.status == Status.FILED:
+            warnings.append("发放后档案状态由“建档”转为“帮扶中”")
+        if h.head.status not in GOOD_STANDING:
+            warnings.append(f"户主会籍状态为“{h.head.get_status_display()}”")
+        for r in received.get(h.pk, []):
+            warnings.append(f"本年度已领取过{Occasion(occasion).label}（{cn_date(r.on)}，{yuan(r.total)}元）")
+        rows.append(PlanRow(household=h, cash=cash, goods_value=goods_value, warnings=warnings))
+    return BatchPlan(org=org, title=title, package=package, rows=rows, errors=errors)
+
+
+def batch_preview(*, actor: Actor, org: Org, title: str, on: dt.date, occasion: str, households, funding: str,
+                  cash=0, goods=(), partner_name: str = "", handled_by: str = "", note: str = "") -> BatchPlan:
+    """The batch `batch_create` would write — households, amounts, totals, warnings and
+    refusals — without writing anything; its `token` is what the confirmation checks."""
+    actor.require("assistance.manage")
+    actor.require_covers(org)
+    households = Household.objects.filter(pk__in=[h.pk for h in households]).select_related("head", "org")
+    return _plan(actor=actor, org=org, title=title, households=households.order_by("head__name_pinyin", "id"), on=on,
+                 occasion=occasion, funding=funding, cash=cash, goods=goods, partner_name=partner_name, handled_by=handled_by,
+                 note=note)
+
+
+def _shown(key: str, value) -> str:
+    if value in (None, ""):
+        return "（空）"
+    if key == "cash":
+        return yuan(value)
+    if key == "on":
+        return cn_date(dt.date.fromisoformat(value))
+    if key == "occasion" and value in Occasion.values:
+        return Occasion(value).label
+    if key == "funding" and value in Funding.values:
+        return Funding(value).label
+    if key == "org":
+        return Org.objects.filter(pk=value).values_list("name", flat=True).first() or str(value)
+    if key == "goods":
+        return "、".join(f"{g['item']}{g['quantity']}{g['unit']}（{yuan(g['value'])}元）" for g in value) or "（无）"
+    return str(value)
+
+
+def plan_changes(before: dict, after: dict) -> list[str]:
+    """What differs between the preview the user saw and the plan now, in Chinese."""
+    changes = [f"{label}：预览时为“{_shown(key, before.get(key))}”，现为“{_shown(key, after.get(key))}”"
+               for key, label in PACKAGE_LABELS.items() if before.get(key) != after.get(key)]
+    old = {row[0]: row for row in before.get("households", [])}
+    new = {row[0]: row for row in after.get("households", [])}
+    found = Household.objects.filter(pk__in=set(old) | set(new)).select_related("head", "org")
+    people = {h.pk: h for h in found}
+
+    def who(pk):
+        h = people.get(pk)
+        return f"{h.head.name}（{h.org.name}）" if h else f"档案#{pk}"
+
+    for pk in sorted(set(new) - set(old), key=lambda pk: who(pk)):
+        changes.append(f"新增：{who(pk)}")
+    for pk in sorted(set(old) - set(new), key=lambda pk: who(pk)):
+        h = people.get(pk)
+        why = f"档案状态现为“{h.get_status_display()}”" if h and h.status not in MANAGED else "已不在所选范围内"
+        changes.append(f"不再列入：{who(pk)}，{why}")
+    labels = {"status": dict(Status.choices), "tier": dict(Tier.choices)}
+    for pk in sorted(set(old) & set(new), key=lambda pk: who(pk)):
+        (_, s0, o0, t0, w0), (_, s1, o1, t1, w1) = old[pk], new[pk]
+        if s0 != s1:
+            changes.append(f"{who(pk)}：档案状态由“{labels['status'].get(s0, s0)}”变为“{labels['status'].get(s1, s1)}”")
+        if o0 != o1:
+            changes.append(f"{who(pk)}：所属工会已变更")
+        if t0 != t1:
+            changes.append(f"{who(pk)}：困难类别由“{labels['tier'].get(t0) or '未定级'}”变为“{labels['tier'].get(t1) or '未定级'}”")
+        changes += [f"{who(pk)}：新出现提示“{w}”" for w in w1 if w not in w0]
+        changes += [f"{who(pk)}：不再提示“{w}”" for w in w0 if w not in w1]
+    return changes
+
+
+@audited("assistance.batch", object_type="assistance.AssistanceBatch")
+def batch_create(*, actor: Actor, org: Org, title: str, on: dt.date, occasion: str, households, funding: str,
+                 cash=0, goods=(), partner_name: str = "", handled_by: str = "", note: str = "",
+                 preview: str | None = None) -> AssistanceBatch:
+    """The same package for each chosen household: one record each, all or none.
+
+    `preview` is the token of the preview the user confirmed (`batch_preview`): the
+    households are locked and the plan rebuilt from their current state, and anything that
+    differs from what was previewed — a household added, closed or moved, the package
+    edited, a new warning such as the same occasion already given — refuses the batch with
+    the differences (PlanChanged), so nobody confirms figures they did not see."""
+    actor.require("assistance.manage")
+    actor.require_covers(org)
+    ids = [h.pk for h in households]
+    list(Household.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    fresh = {h.pk: h for h in Household.objects.filter(pk__in=ids).select_related("head", "org")}
+    plan = _plan(actor=actor, org=org, title=title, households=[fresh[pk] for pk in ids if pk in fresh], on=on,
+                 occasion=occasion, funding=funding, cash=cash, goods=goods, partner_name=partner_name, handled_by=handled_by,
+                 note=note)
+    if preview is not None:
+        try:
+            seen = signing.loads(preview, salt=PLAN_SALT)
+        except signing.BadSignature:
+            raise PlanChanged({"preview": "预览已失效，请重新预览、核对后再确认发放。"}) from None
+        changes = plan_changes(seen, plan.snapshot())
+        if changes:
+            raise PlanChanged({"preview": changes})
+    if plan.errors:
+        raise ValidationError(plan.errors)
+    p = plan.package
+    batch = AssistanceBatch.objects.create(org=org, org_path=org.path, title=plan.title, on=on, occasion=occasion,
                                            created_by=actor.user if actor.user is not None and actor.user.pk else None)
-    for h in households:
-        _new_record(actor=actor, org=h.org, household=h, member=h.head, on=on, occasion=occasion, cash=cash, items=items,
-                    goods_value=goods_value, funding=funding, partner_name=partner_name, handled_by=handled_by,
-                    note=note, batch=batch)
+    for row in plan.rows:
+        h = row.household
+        _new_record(actor=actor, org=h.org, household=h, member=h.head, on=on, occasion=occasion, cash=p["cash"],
+                    items=p["items"], goods_value=p["goods_value"], funding=funding, partner_name=p["partner_name"],
+                    handled_by=handled_by, note=note, batch=batch)
         if h.status == Status.FILED:
             _move(h, step=Step.ASSIST, status=Status.ASSISTING, tier=h.tier, on=max(on, _last_spell(h).starts_on), actor=actor,
-                  note=title)
+                  note=plan.title)
             Household.objects.filter(pk=h.pk).update(status=Status.ASSISTING)
-    total = (cash + goods_value) * len(households)
+    n, total = len(plan.rows), plan.total
     audit_record(actor=actor, action="assistance.batch", obj=batch, org=org,
-                 changes={"records": [None, len(households)], "total": [None, total]},
-                 message=f"{title}：{len(households)}户，每户{cash + goods_value}元，合计{total}元")
+                 changes={"records": [None, n], "total": [None, total]},
+                 message=f"{plan.title}：{n}户，每户{plan.per_household}元，合计{total}元"
+                 + ("（经预览确认）" if preview is not None else ""))
     return batch
 
 
@@ -753,3 +948,41 @@ def record_sign(*, actor: Actor, record: AssistanceRecord, on: dt.date | None = 
     record.save(update_fields=["signed", "signed_on"])
     audit_record(actor=actor, action="assistance.sign", obj=record, changes={"signed": [False, True]})
     return record
+
+
+@audited("assistance.batch_sign", object_type="assistance.AssistanceBatch")
+def batch_sign(*, actor: Actor, batch: AssistanceBatch, records, on: dt.date | None) -> int:
+    """Receipt of many records of a batch on one date (the signed 签收表 handed back), all
+    or none; returns how many were signed."""
+    actor.require("assistance.manage")
+    actor.require_covers(batch.org)
+    ids = sorted({r.pk for r in records})
+    if not ids:
+        raise ValidationError({"records": "请勾选已签收的受助人。"})
+    if on is None:
+        raise ValidationError({"on": "请填写签收日期。"})
+    if on > dt.date.today():
+        raise ValidationError({"on": "签收日期不能晚于今天。"})
+    locked = list(AssistanceRecord.objects.select_for_update().filter(pk__in=ids).order_by("pk").select_related("member"))
+    errors = []
+    for r in locked:
+        name = r.member.name
+        if r.batch_id != batch.pk:
+            errors.append(f"{name}的记录不属于该批次。")
+        elif r.reversal_of_id:
+            errors.append(f"{name}：冲销记录无需签收。")
+        elif AssistanceRecord.objects.filter(reversal_of=r).exists():
+            errors.append(f"{name}：该记录已冲销。")
+        elif r.signed:
+            errors.append(f"{name}已签收（{cn_date(r.signed_on)}）。")
+        elif on < r.on:
+            errors.append(f"{name}：签收日期不能早于发放日期（{cn_date(r.on)}）。")
+    if len(locked) != len(ids):
+        errors.append("所选记录有的不属于该批次。")
+    if errors:
+        raise ValidationError({"records": errors})
+    AssistanceRecord.objects.filter(pk__in=ids).update(signed=True, signed_on=on)
+    audit_record(actor=actor, action="assistance.batch_sign", obj=batch, org=batch.org,
+                 changes={"signed": [None, len(ids)], "records": [None, ids]},
+                 message=f"登记签收{batch.title}：{len(ids)}户，签收日期{on:%Y-%m-%d}")
+    return len(ids)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("records/<int:record_id>/sign/", views.record_sign, name="record_sign"),
     path("batches/new/", views.batch_create, name="batch_create"),
     path("batches/<int:batch_id>/", views.batch, name="batch"),
+    path("batches/<int:batch_id>/sign/", views.batch_sign, name="batch_sign"),
     path("batches/<int:batch_id>/sign-sheet/", views.sign_sheet, name="sign_sheet"),
     path("batches/<int:batch_id>/payments.xlsx", views.batch_export, name="batch_export"),
     path("<int:household_id>/", views.detail, name="detail"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,7 @@ from gonghui.assistance.forms import (
     ApplyForm,
     ArchiveFilterForm,
     BatchForm,
+    BatchSignForm,
     DibaoFilterForm,
     DibaoLineForm,
     FamilyForm,
@@ -117,8 +119,10 @@ def detail(request, household_id):
         "family": list(h.family.all()) if sensitive else [], "spells": selectors.timeline(h, actor), "records": records,
         "per_capita": services.per_capita_monthly(h.income, h.expenses or 0, h.size) if sensitive and h.income is not None else None,
         "line": services.dibao_line_for(h.org, h.dibao_year) if h.dibao_year else None,
-        "tier_form": TierForm(initial={"tier": h.tier or h.suggested_tier}), "step_form": StepForm(initial={"on": dt.date.today()}),
+        "tier_form": TierForm(initial={"tier": h.tier or h.suggested_tier}),
+        "step_form": StepForm(initial={"on": dt.date.today()}, status=h.status),
         "family_form": FamilyForm(), "managed": h.status in MANAGED,
+        "verify_overdue": services.verification_overdue(h, dt.date.today()),
     })
 
 
@@ -287,32 +291,63 @@ def record_sign(request, record_id):
     return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/assistance/") else "assistance:records")
 
 
+def _chosen(actor, org, data):
+    """The households a batch form names: the ticked ones (whatever their state now, so the
+    preview can say why one cannot be given), else those of the tier, else all under
+    management at `org` and below."""
+    if data["households"]:
+        return selectors.households_for(actor).filter(pk__in=[int(x) for x in data["households"]])
+    chosen = selectors.batch_candidates(actor).filter(org_path__startswith=org.path)
+    return chosen.filter(tier=data["tier"]) if data["tier"] else chosen
+
+
+CHOOSER_LIMIT = 1000
+
+
 @staff_view("assistance.manage")
 def batch_create(request):
+    """Nothing is written until the user confirms a preview; the confirmation carries the
+    preview's token and is refused, with the differences, if anything changed since."""
     actor = request.actor
-    managed = selectors.households_for(actor).filter(status__in=MANAGED).select_related("head").order_by("head__name_pinyin", "id")
-    choices = [(str(h.pk), f"{h.head.name}（{h.get_tier_display() or '未定级'}）") for h in managed[:500]]
-    form = BatchForm(request.POST or None, household_choices=choices,
+    candidates = list(selectors.batch_candidates(actor)[:CHOOSER_LIMIT + 1])
+    chooser, more = candidates[:CHOOSER_LIMIT], len(candidates) > CHOOSER_LIMIT
+    # A ticked household that left management since the page was drawn stays in the list,
+    # so the preview can say why it cannot be given rather than the form rejecting a choice.
+    posted = [int(x) for x in request.POST.getlist("households") if x.isascii() and x.isdigit() and len(x) <= 18]
+    listed = {h.pk for h in chooser}
+    chooser += list(selectors.households_for(actor).filter(pk__in=[pk for pk in posted if pk not in listed])
+                    .select_related("head", "org").order_by("head__name_pinyin", "id"))
+    form = BatchForm(request.POST or None, household_choices=[(str(h.pk), h.head.name) for h in chooser],
                      initial={"on": dt.date.today(), "funding": "own", "org_code": actor.org.code, "occasion": "new_year"})
+    plan, changes, refused = None, [], False
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         org = _org(request, d["org_code"])
         if org is None:
             form.add_error("org_code", "找不到该编码的工会，或它不在您的管辖范围内。")
         else:
-            chosen = managed.filter(org_path__startswith=org.path)
-            if d["households"]:
-                chosen = chosen.filter(pk__in=[int(x) for x in d["households"]])
-            elif d["tier"]:
-                chosen = chosen.filter(tier=d["tier"])
-            try:
-                batch = services.batch_create(actor=actor, org=org, title=d["title"], households=list(chosen), **form.package())
-            except ValidationError as exc:
-                form.apply_errors(exc)
-            else:
-                messages.success(request, f"已生成{batch.records.count()}条帮扶记录。")
-                return redirect("assistance:batch", batch.pk)
-    return render(request, "assistance/form.html", {"form": form, "title": "批量发放（送温暖、慰问）"})
+            values = {"org": org, "title": d["title"], "households": list(_chosen(actor, org, d)), **form.package()}
+            token = request.POST.get("preview", "")
+            if request.POST.get("action") == "confirm" and token:
+                try:
+                    batch = services.batch_create(actor=actor, preview=token, **values)
+                except services.PlanChanged as exc:
+                    changes = exc.messages
+                except ValidationError as exc:
+                    form.apply_errors(exc)
+                    refused = True
+                else:
+                    messages.success(request, f"已发放：{batch.title}，{batch.records.count()}户。")
+                    return redirect("assistance:batch", batch.pk)
+            plan = services.batch_preview(actor=actor, **values)
+            if not refused:
+                for key, message in plan.errors.items():
+                    form.add_error(key if key in form.fields else None, message)
+    ticked = set(form["households"].value() or [])
+    return render(request, "assistance/batch_form.html", {
+        "form": form, "plan": plan, "changes": changes, "more": more, "limit": CHOOSER_LIMIT,
+        "chooser": [(h, str(h.pk) in ticked, services.verification_overdue(h, dt.date.today())) for h in chooser],
+    })
 
 
 @staff_view("assistance.view")
@@ -320,15 +355,50 @@ def batch(request, batch_id):
     b = selectors.batch_get(request.actor, batch_id)
     rows = selectors.batch_rows(b)
     sums = selectors.totals(b.records.all())
-    return render(request, "assistance/batch.html", {"b": b, "rows": rows, "sums": sums,
-                                                     "can_manage": request.actor.can("assistance.manage")})
+    return render(request, "assistance/batch.html", {
+        "b": b, "rows": rows, "sums": sums, "signed": sum(1 for r in rows if r.signed),
+        "can_manage": request.actor.can("assistance.manage"), "sign_form": BatchSignForm(initial={"on": dt.date.today()}),
+    })
+
+
+@require_POST
+@staff_view("assistance.manage")
+def batch_sign(request, batch_id):
+    actor = request.actor
+    b = selectors.batch_get(actor, batch_id)
+    form = BatchSignForm(request.POST)
+    ids = [int(x) for x in request.POST.getlist("records") if x.isascii() and x.isdigit() and len(x) <= 18]
+    if not form.is_valid():
+        messages.error(request, "请填写签收日期。")
+    else:
+        records = list(selectors.records_for(actor).filter(pk__in=ids))
+        if len(records) != len(set(ids)):
+            messages.error(request, "所选记录有的不属于该批次。")
+        else:
+            try:
+                n = services.batch_sign(actor=actor, batch=b, records=records, on=form.cleaned_data["on"])
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+            else:
+                messages.success(request, f"已登记{n}户签收。")
+    return redirect("assistance:batch", b.pk)
+
+
+ORIENTATIONS = {"portrait": "A4 纵向", "landscape": "A4 横向"}
 
 
 @staff_view("assistance.view")
 def sign_sheet(request, batch_id):
     b = selectors.batch_get(request.actor, batch_id)
+    orientation = request.GET.get("orientation")
+    orientation = orientation if orientation in ORIENTATIONS else "portrait"
     rows = services.batch_sign_sheet(actor=request.actor, batch=b)
-    return render(request, "assistance/sign_sheet.html", {"b": b, "rows": rows, "sums": selectors.totals(b.records.all())})
+    pages = selectors.sign_sheet_pages(rows, orientation=orientation)
+    cash, goods = sum((p.cash for p in pages), Decimal(0)), sum((p.goods for p in pages), Decimal(0))
+    return render(request, "assistance/sign_sheet.html", {
+        "b": b, "rows": rows, "pages": pages, "orientation": orientation, "orientations": ORIENTATIONS,
+        "cash": cash, "goods": goods, "total": cash + goods,
+    })
 
 
 @staff_view("assistance.view")

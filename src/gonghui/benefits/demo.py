@@ -9,7 +9,9 @@ from decimal import Decimal
 
 from gonghui.benefits import selectors, services
 from gonghui.benefits.models import BenefitRecord, Festival, Form, Kind, RuleSet
+from gonghui.core.actor import Actor
 from gonghui.core.demo import DemoContext
+from gonghui.core.permissions import Role, permissions_for
 from gonghui.members.choices import Status
 from gonghui.members.models import Member
 from gonghui.orgs.models import Level
@@ -23,6 +25,18 @@ def _batch(ctx, org, title, selection, kind, on, form, amount, **extra):
     return services.benefit_batch_create(actor=ctx.actor, org=org, title=title, selection=selection, members=members, kind=kind,
                                          on=on, form=form, amount=Decimal(amount), selection_label=selectors.SELECTIONS[selection],
                                          **extra)
+
+
+def _approver(top) -> Actor | None:
+    """The top union's chair (else its administrator), as the actor of their own login."""
+    from gonghui.accounts.models import RoleGrant
+
+    grants = RoleGrant.objects.filter(org=top, user__is_active=True).select_related("user", "org").order_by("id")
+    for role in (Role.CHAIR, Role.SYSADMIN):
+        grant = next((g for g in grants if g.role == role and "benefits.override" in permissions_for(role)), None)
+        if grant is not None:
+            return Actor.for_grant(grant, source="system")
+    return None
 
 
 def populate(ctx: DemoContext) -> None:
@@ -53,16 +67,23 @@ def populate(ctx: DemoContext) -> None:
         on = retired.on if retired else today
         services.benefit_create(actor=ctx.actor, member=m, kind=Kind.RETIREMENT, on=on, form=Form.GOODS, amount=Decimal(1000),
                                 goods="退休纪念品")
-    # One documented override: a serious illness above the 住院 cap, approved by the committee.
+    # One documented override: a serious illness above the 住院 cap, approved by the committee
+    # and entered by the district's chair, whom the records and the 合规检查 page name as the
+    # approver (the builder's own actor is the console, nobody to name).
     m = members[20]
-    record = services.benefit_create(
-        actor=ctx.actor, member=m, kind=Kind.HOSPITAL, on=ctx.date_between(max(m.joined_on, dt.date(year, 1, 1)), today),
-        form=Form.CASH, amount=Decimal(3000), illness="恶性肿瘤手术", goods="住院慰问金",
-        override_reason="患重大疾病，经工会委员会会议研究同意超标准慰问（会议纪要〔" + str(year) + "〕3号）",
-    )
+    approver = _approver(top)
+    record = None
+    if approver is not None:
+        record = services.benefit_create(
+            actor=approver, member=m, kind=Kind.HOSPITAL, on=ctx.date_between(max(m.joined_on, dt.date(year, 1, 1)), today),
+            form=Form.CASH, amount=Decimal(3000), illness="恶性肿瘤手术", goods="住院慰问金",
+            override_reason="患重大疾病，经工会委员会会议研究同意超标准慰问（会议纪要〔" + str(year) + "〕3号）",
+        )
     # And one correction: a wrong amount reversed and given again.
     wrong = BenefitRecord.objects.filter(kind=Kind.HOSPITAL, override_reason="").order_by("id").first()
     if wrong is not None:
         services.benefit_correct(actor=ctx.actor, record=wrong, reason="金额录入有误", kind=wrong.kind, on=wrong.on, form=wrong.form,
                                  amount=Decimal(600), illness=wrong.illness, goods=wrong.goods)
-    ctx.notes.append(f"会员慰问：演示单位采用“安徽2025标准（示例）”；{record.member.name}的住院慰问3,000元为经批准的超标准慰问，见“合规检查”页面。")
+    if record is not None:
+        ctx.notes.append(f"会员慰问：演示单位采用“安徽2025标准（示例）”；{record.member.name}的住院慰问3,000元为"
+                         f"{record.overridden_by.display_name}批准的超标准慰问，见“合规检查”页面。")

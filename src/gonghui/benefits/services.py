@@ -207,6 +207,10 @@ def _refuse_or_override(actor: Actor, check: Check, override_reason: str) -> str
         raise ValidationError({"rules": shown + ([f"……另有{more}条超出标准"] if more > 0 else []) +
                                ["如确需超标准发放，须由有“批准超标准慰问”权限的人员填写超标准说明。"]})
     actor.require("benefits.override")
+    if actor.user is None or not actor.user.pk:
+        # the records name their approver (the 合规检查 page, the audit): a console or system
+        # actor is nobody to name
+        raise PermissionDenied("超标准慰问须由有“批准超标准慰问”权限的人员用本人账号批准（命令行请用 --as 指定账号）。")
     if len(reason) < 4:
         raise ValidationError({"override_reason": "请具体说明超标准发放的原因（如经工会委员会研究同意的文号）。"})
     return reason[:500]

@@ -204,8 +204,27 @@ def batch_create(request):
             preview = services.batch_check(actor=actor, members=members, selection=data["selection"], **values)
             for key, message in preview.errors.items():
                 form.add_error(key if key in form.fields else None, message)
-    return render(request, "benefits/batch.html", {"form": form, "preview": preview,
-                                                   "can_override": actor.can("benefits.override")})
+    context = {"form": form, "preview": preview, "can_override": actor.can("benefits.override")}
+    if preview is not None:
+        context.update(_preview_page(request, preview))
+    return render(request, "benefits/batch.html", context)
+
+
+PREVIEW_ROWS = 100
+
+
+def _preview_page(request, preview) -> dict:
+    """One page of a batch preview (a district's batch has thousands of rows); the totals
+    stay those of the whole batch. The pages are buttons of the same form, so each page is
+    checked again against the current data like the first."""
+    rows = list(preview.rows())
+    pages = max(1, -(-len(rows) // PREVIEW_ROWS))
+    raw = request.POST.get("preview_page", "")
+    number = min(int(raw), pages) if raw.isascii() and raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0 else 1
+    start = (number - 1) * PREVIEW_ROWS
+    return {"preview_rows": rows[start:start + PREVIEW_ROWS], "preview_first": start + 1, "preview_number": number,
+            "preview_pages": pages, "preview_page_range": range(1, pages + 1),
+            "preview_problems": [m for _, problems in rows for m in problems][:200]}
 
 
 @staff_view("benefits.view")

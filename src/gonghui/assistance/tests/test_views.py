@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 
@@ -81,14 +82,18 @@ def test_it_runs_a_batch_through_to_the_sign_sheet(login, personas, tree):
     homes = [household(tree.grassroots, name=f"困难户{i}") for i in range(23)]
     household(tree.sibling_grassroots, name="外单位户")
     client = login(personas.grassroots_chair)
-    response = client.post("/assistance/batches/new/", {"title": "2025年元旦春节送温暖", "org_code": "G1", "on": "2025-01-20",
-                                                        "occasion": "new_year", "cash": "500", "funding": "own", "tier": ""})
+    form = {"title": "2025年元旦春节送温暖", "org_code": "G1", "on": "2025-01-20", "occasion": "new_year", "cash": "500",
+            "funding": "own", "tier": ""}
+    preview = client.post("/assistance/batches/new/", {**form, "action": "preview"})
+    assert preview.status_code == 200 and not AssistanceRecord.objects.exists()  # a preview first, written on confirmation
+    token = re.search(r'name="preview" value="([^"]+)"', preview.content.decode()).group(1)
+    response = client.post("/assistance/batches/new/", {**form, "action": "confirm", "preview": token})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert AssistanceRecord.objects.count() == 23
     batch_url = response["Location"]
     assert "11,500" in client.get(batch_url).content.decode()
     sheet = client.get(batch_url + "sign-sheet/").content.decode()
-    assert sheet.count("<tr>") == 23 + 2
+    assert sheet.count('<tr data-testid="sign-row">') == 23
     assert homes[0].head.id_masked in sheet and homes[0].head.id_number not in sheet
     assert "style=" not in sheet and "<script" not in sheet
     export = client.get(batch_url + "payments.xlsx")

@@ -59,6 +59,8 @@ def test_an_old_chain_is_kept_sealed_by_one_keyed_event_and_stays_append_only(ca
         assert action_label("audit.keyed") == "审计链启用带密钥的哈希"
         result = audit_verify()
         assert result.ok and (result.legacy, result.keyed, result.keyed_from) == (3, 1, 4)
+        call_command("audit", "verify")
+        assert "第1–3条 3 条用无密钥的 SHA-256" in (out := capsys.readouterr().out) and "第4条 1 条用带密钥" in out
 
         # Adding the column rewrote no row and dropped no trigger.
         _guard_refuses("UPDATE audit_auditevent SET message = 'x'")

@@ -39,15 +39,19 @@ class Command(BaseCommand):
         sys.exit(1)
 
 
+def _span(first: int, last: int) -> str:
+    return f"第{first}条" if first == last else f"第{first}–{last}条"
+
+
 def _schemes(result) -> str:
     if not result.checked:
         return "校验方式：尚无审计记录。"
     keyed = (
-        f"第{result.keyed_from}–{result.checked}条 {result.keyed} 条用带密钥的 HMAC-SHA256（密钥由字段加密主密钥派生）"
+        f"{_span(result.keyed_from, result.checked)} {result.keyed} 条用带密钥的 HMAC-SHA256（密钥由字段加密主密钥派生）"
         if result.keyed
         else ""
     )
     if not result.legacy:
         return f"校验方式：{keyed}。"
-    legacy = f"第1–{result.legacy}条 {result.legacy} 条用无密钥的 SHA-256（启用密钥前写入的旧记录）"
+    legacy = f"{_span(1, result.legacy)} {result.legacy} 条用无密钥的 SHA-256（启用密钥前写入的旧记录）"
     return f"校验方式：{legacy}；{keyed}。"
