@@ -1,6 +1,7 @@
-"""Hardship assistance in a real browser: a chair sends 元旦春节送温暖 to every 深度困难
-household of the union in one batch, checks the batch and its records, and opens the
-printable 签收表 (masked ID numbers, the amount, a signature column and the total).
+"""Hardship assistance in a real browser: a chair previews and confirms a 元旦春节送温暖 batch
+(nothing written before the confirmation, which is refused if anything changed since the
+preview), records receipt for many households at once, and prints the 签收表 to A4 PDF in
+both orientations (pages, subtotals and the total read back with poppler).
 """
 
 import datetime as dt
@@ -18,8 +19,6 @@ from gonghui.assistance.choices import Step
 from gonghui.assistance.models import AssistanceBatch, AssistanceRecord, DibaoLine
 from gonghui.assistance.tests.factories import SYSTEM, household
 from gonghui.core.formats import yuan
-
-from .conftest import OUTPUT_DIR
 
 pytestmark = pytest.mark.browser
 
@@ -172,7 +171,7 @@ def test_the_sign_sheet_prints_on_a4_pages_with_subtotals(page, personas, tree, 
         if toolbar.get_by_role("link", name=orientation).count():
             toolbar.get_by_role("link", name=orientation).click()
         expect(toolbar.get_by_text(orientation, exact=True)).to_have_attribute("aria-current", "page")
-        shot(page, f"sheet-{size[0]}")
+        pictures = shot(page, f"sheet-{size[0]}").parent
         path = tmp_path / f"sign-sheet-{size[0]}x{size[1]}.pdf"
         page.pdf(path=str(path), prefer_css_page_size=True)
         count, (width, height), texts = read_pdf(path)
@@ -198,7 +197,7 @@ def test_the_sign_sheet_prints_on_a4_pages_with_subtotals(page, personas, tree, 
         assert sorted(seen) == sorted(SHEET_NAMES)
         # a picture of the first page, to look at
         subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", str(path),
-                        str(OUTPUT_DIR / f"sign-sheet-{connection.vendor}-{size[0]}x{size[1]}")], check=True)
+                        str(pictures / f"sign-sheet-{connection.vendor}-{size[0]}x{size[1]}")], check=True)
     assert_no_browser_errors(page)
 
 
