@@ -811,9 +811,9 @@ def part_list(args, tree, results):
     filtered = Member.objects.filter(org_path__startswith=big.path, status__in=GOOD_STANDING)
     total = filtered.count()
     deep_row = filtered.order_by(*order).values_list(*order)[int(total * 0.9)]
-    deep = _encode("n", list(deep_row))
+    deep = _encode("n", list(deep_row), order)
     everyone = Member.objects.filter(status__in=GOOD_STANDING).count()
-    deep_all = _encode("n", list(Member.objects.filter(status__in=GOOD_STANDING).order_by(*order).values_list(*order)[int(everyone * 0.9)]))
+    deep_all = _encode("n", list(Member.objects.filter(status__in=GOOD_STANDING).order_by(*order).values_list(*order)[int(everyone * 0.9)]), order)
     small, street = _pick_unions(tree)
     n_small = Member.objects.filter(org_path__startswith=small.path, status__in=GOOD_STANDING).count()
     n_street = Member.objects.filter(org_path__startswith=street.path, status__in=GOOD_STANDING).count()

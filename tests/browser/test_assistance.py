@@ -57,8 +57,8 @@ def test_it_previews_confirms_and_signs_off_a_new_year_batch(page, personas, tre
     page.get_by_label("帮扶类型").select_option(label="元旦春节送温暖")
     page.get_by_label("现金（元）").fill("300")
     page.get_by_label("物品", exact=True).fill("米面油")
-    page.get_by_label("数量").fill("1")
-    page.get_by_label("单位").fill("份")
+    page.get_by_label("数量", exact=True).fill("1")
+    page.get_by_label("单位", exact=True).fill("份")
     page.get_by_label("物品价值（元）").fill("80")
     page.get_by_label("经办人").fill("工会干事")
 
@@ -95,7 +95,9 @@ def test_it_previews_confirms_and_signs_off_a_new_year_batch(page, personas, tre
     changes = page.get_by_test_id("plan-changes")
     expect(changes).to_contain_text("本次未发放")
     expect(changes).to_contain_text(f"{closed.head.name}（临江精机工会）：档案状态由“帮扶中”变为“脱困”")
-    expect(page.get_by_text(f"“{closed.head.name}”的档案状态为“脱困”，不在帮扶范围内。")).to_be_visible()
+    refusal = f"“{closed.head.name}”的档案状态为“脱困”，不在帮扶范围内。"
+    expect(page.get_by_test_id("household-chooser").get_by_role("alert")).to_have_text(refusal)
+    expect(page.get_by_test_id("batch-plan").locator("tr.table-danger")).to_contain_text(refusal)
     expect(page.get_by_test_id("batch-confirm")).to_have_count(0)
     assert not AssistanceRecord.objects.exists()
     shot(page, "changed")
@@ -172,6 +174,21 @@ def test_the_sign_sheet_prints_on_a4_pages_with_subtotals(page, personas, tree, 
             toolbar.get_by_role("link", name=orientation).click()
         expect(toolbar.get_by_text(orientation, exact=True)).to_have_attribute("aria-current", "page")
         pictures = shot(page, f"sheet-{size[0]}").parent
+        # The server decides the page breaks, so each sheet must hold a full page of rows and,
+        # on the last, the total and signatures: the room left under a full page's subtotal
+        # must take what the last page adds there (else a full last page would lose it).
+        page.emulate_media(media="print")
+        room, needed = page.evaluate("""() => {
+            const sheets = [...document.querySelectorAll('section.sheet')];
+            const below = (sheet, el) => el.getBoundingClientRect().bottom;
+            const first = sheets[0], last = sheets[sheets.length - 1];
+            const sub = s => s.querySelector('[data-testid=page-subtotal]');
+            const room = first.querySelector('.page-no').getBoundingClientRect().top - below(first, sub(first));
+            const needed = below(last, last.querySelector('[data-testid=signatures]')) - below(last, sub(last));
+            return [room, needed];
+        }""")
+        page.emulate_media(media="null")  # page.pdf() prints with the print media unless told otherwise
+        assert room >= needed, f"{orientation}: {room:.0f}px under a full page, {needed:.0f}px needed"
         path = tmp_path / f"sign-sheet-{size[0]}x{size[1]}.pdf"
         page.pdf(path=str(path), prefer_css_page_size=True)
         count, (width, height), texts = read_pdf(path)

@@ -62,6 +62,7 @@ class LoginFailure(models.Model):
     at = models.DateTimeField(db_index=True)
 
     class Meta:
+        verbose_name = "登录失败记录"
         indexes = [models.Index(fields=["username", "at"]), models.Index(fields=["ip", "at"])]
 
     def __str__(self):
@@ -70,6 +71,9 @@ class LoginFailure(models.Model):
 
 class LoginLock(models.Model):
     """An account ("user:<name>") or address ("ip:<addr>") locked out until a time."""
+    class Meta:
+        verbose_name = "登录锁定"
+
 
     key = models.CharField(max_length=200, unique=True)
     locked_until = models.DateTimeField()

@@ -56,6 +56,9 @@ class DibaoLine(models.Model):
 
 class RegionSetting(models.Model):
     """Which 低保 region a union (and the unions below it, unless they say otherwise) uses."""
+    class Meta:
+        verbose_name = "工会所在地区设置"
+
 
     org = models.OneToOneField("orgs.Org", on_delete=models.CASCADE, related_name="+", verbose_name="工会")
     org_path = models.CharField(max_length=255)
@@ -142,6 +145,7 @@ class FamilyMember(models.Model):
     disability = EncryptedTextField("残疾情况", blank=True, default="")
 
     class Meta:
+        verbose_name = "家庭成员"
         ordering = ["id"]
 
     def __str__(self):
@@ -165,6 +169,7 @@ class HouseholdSpell(models.Model):
     objects = PathScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "档案状态时段"
         ordering = ["starts_on", "id"]
         indexes = [models.Index(fields=["org_path", "starts_on", "ends_on", "status"], name="hh_spell_asof")]
         constraints = [
@@ -187,6 +192,7 @@ class AssistanceBatch(models.Model):
     objects = PathScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "帮扶批量发放"
         indexes = [models.Index(fields=["org_path", "on", "id"], name="batch_path_on")]
 
     def __str__(self):

@@ -647,6 +647,7 @@ class PlanRow:
     cash: Decimal
     goods_value: Decimal
     warnings: list[str] = field(default_factory=list)
+    problem: str = ""  # why this household cannot be given the batch
 
     @property
     def total(self) -> Decimal:
@@ -734,14 +735,14 @@ def _plan(*, actor: Actor, org: Org, title: str, households, on, occasion, fundi
             received.setdefault(r.household_id, []).append(r)
     rows, seen = [], set()
     for h in households:
-        name = h.head.name
+        name, problem = h.head.name, ""
         if h.pk in seen:
-            errors["households"] = f"“{name}”重复选择。"
+            errors["households"] = problem = f"“{name}”重复选择。"
         seen.add(h.pk)
         if not actor.covers(h.org) or not h.org_path.startswith(org.path):
-            errors["households"] = "所选困难户不在该工会之下。"
+            errors["households"] = problem = "所选困难户不在该工会之下。"
         elif h.status not in MANAGED:
-            errors["households"] = f"“{name}”的档案状态为“{h.get_status_display()}”，不在帮扶范围内。"
+            errors["households"] = problem = f"“{name}”的档案状态为“{h.get_status_display()}”，不在帮扶范围内。"
         warnings = []
         if verification_overdue(h, today):
             last = cn_date(h.last_verified_on) if h.last_verified_on else "从未核实"
@@ -752,7 +753,7 @@ def _plan(*, actor: Actor, org: Org, title: str, households, on, occasion, fundi
             warnings.append(f"户主会籍状态为“{h.head.get_status_display()}”")
         for r in received.get(h.pk, []):
             warnings.append(f"本年度已领取过{Occasion(occasion).label}（{cn_date(r.on)}，{yuan(r.total)}元）")
-        rows.append(PlanRow(household=h, cash=cash, goods_value=goods_value, warnings=warnings))
+        rows.append(PlanRow(household=h, cash=cash, goods_value=goods_value, warnings=warnings, problem=problem))
     return BatchPlan(org=org, title=title, package=package, rows=rows, errors=errors)
 
 

@@ -80,6 +80,7 @@ class AuditHead(models.Model):
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
+        verbose_name = "审计链尾"
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single_row")]
 
     def __str__(self):

@@ -1,11 +1,18 @@
 from django import forms
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
 from django.shortcuts import render
 
 from gonghui.audit import selectors
-from gonghui.audit.registry import ACTION_LABELS
+from gonghui.audit.registry import (
+    ACTION_LABELS,
+    MONEY_KEYS,
+    action_choices,
+    display_value,
+    field_label,
+    object_label,
+    object_model,
+    source_label,
+)
 from gonghui.core.forms import DateInput, StyledForm
 from gonghui.core.http import staff_view
 from gonghui.core.paging import keyset_page
@@ -21,49 +28,24 @@ class AuditFilter(StyledForm):
     result = forms.ChoiceField(label="结果", required=False, choices=[("", "全部"), ("success", "成功"), ("failure", "失败")])
 
 
-def _display(field, value):
-    if value is None or value == "":
-        return "（空）"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if field is not None and getattr(field, "choices", None):
-        return dict(field.flatchoices).get(value, value)
-    return value
-
-
 def readable_changes(ev) -> list[tuple[str, object, object]]:
-    """(field's Chinese name, old, new) for display; codes become their labels."""
-    try:
-        model = apps.get_model(ev.object_type) if ev.object_type else None
-    except (LookupError, ValueError):
-        model = None
+    """(field's Chinese name, old, new) for display, each value as the pages show it."""
+    model = object_model(ev.object_type)
     rows = []
     for key, pair in (ev.changes or {}).items():
-        field = None
-        if model is not None:
-            try:
-                field = model._meta.get_field(key)
-            except FieldDoesNotExist:
-                field = None
-        label = str(getattr(field, "verbose_name", "") or FIELD_LABELS.get(key, key))
+        label, field = field_label(model, key)
         old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-        rows.append((label, None if old is None else _display(field, old), _display(field, new)))
+        money = field is None and key in MONEY_KEYS
+        rows.append((label, None if old is None else display_value(field, old, money=money),
+                     display_value(field, new, money=money)))
     return rows
-
-
-# Names of change keys that are not model fields.
-FIELD_LABELS = {"file": "文件", "rows": "行数", "role": "角色", "officers": "委员会成员", "number": "届次", "path": "层级路径",
-                "to_org": "转入工会", "org": "所属工会", "status": "会籍状态"}
 
 
 @staff_view("audit.view")
 def event_list(request):
     actor = request.actor
     form = AuditFilter(request.GET or None)
-    groups = sorted({a.split(".")[0] for a in ACTION_LABELS})
-    form.fields["action"].choices = [("", "全部操作")] + [(a, f"{ACTION_LABELS[a]}（{a}）") for a in sorted(ACTION_LABELS)] + [
-        (g, f"{g}.* 全部") for g in groups
-    ]
+    form.fields["action"].choices = [("", "全部操作"), *action_choices()]
     data = form.cleaned_data if form.is_valid() else {}
     org = None
     if data.get("org_code"):
@@ -79,4 +61,6 @@ def event_list(request):
     for ev in page.rows:
         ev.label = ACTION_LABELS.get(ev.action, ev.action)
         ev.readable_changes = readable_changes(ev)
+        ev.object_label = object_label(ev.object_type)
+        ev.source_label = source_label(ev.source, ev.ip)
     return render(request, "audit/list.html", {"form": form, "page": page})

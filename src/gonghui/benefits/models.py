@@ -78,6 +78,7 @@ class RuleSet(models.Model):
     objects = RuleSetQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "慰问标准"
         ordering = ["-is_default", "region", "-effective_from", "id"]
         constraints = [
             models.CheckConstraint(
@@ -102,6 +103,7 @@ class Rule(models.Model):
     requires_dues = models.BooleanField("须按时缴纳会费", default=True)
 
     class Meta:
+        verbose_name = "慰问标准条目"
         ordering = ["ruleset", "id"]
         constraints = [models.UniqueConstraint(fields=["ruleset", "kind"], name="rule_one_per_kind")]
 
@@ -111,6 +113,9 @@ class Rule(models.Model):
 
 class RuleChoice(models.Model):
     """The rule set a union (and, unless they choose otherwise, its subtree) works under."""
+    class Meta:
+        verbose_name = "工会选用的慰问标准"
+
 
     org = models.OneToOneField("orgs.Org", on_delete=models.CASCADE, related_name="+", verbose_name="工会")
     org_path = models.CharField(max_length=255, db_index=True)
@@ -145,6 +150,7 @@ class BenefitBatch(models.Model):
     objects = PathScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "批量慰问"
         indexes = [models.Index(fields=["org_path", "on", "id"], name="benefitbatch_path_on")]
 
     def __str__(self):

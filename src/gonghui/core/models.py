@@ -3,6 +3,9 @@ from django.db import models
 
 class SiteFlag(models.Model):
     """Installation-wide facts, e.g. that this database holds demo data."""
+    class Meta:
+        verbose_name = "平台标记"
+
 
     key = models.CharField(max_length=64, primary_key=True)
     value = models.CharField(max_length=255, blank=True)
@@ -18,6 +21,9 @@ class SiteFlag(models.Model):
 
 class ImportJob(models.Model):
     """One spreadsheet import run in the background: its progress and its result."""
+    class Meta:
+        verbose_name = "导入任务"
+
 
     class State(models.TextChoices):
         QUEUED = "queued", "排队中"

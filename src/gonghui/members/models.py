@@ -124,6 +124,7 @@ class MemberSpell(models.Model):
     objects = PathScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "会籍时段"
         indexes = [
             # count_as_of: a prefix range of org_path, all other columns read from the index.
             models.Index(fields=["org_path", "status", "starts_on", "ends_on"], opclasses=[PATTERN, "", "", ""], name="spell_path_prefix"),
@@ -151,6 +152,7 @@ class MembershipEvent(models.Model):
     objects = PathScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "会籍变动"
         ordering = ["on", "id"]
         indexes = [models.Index(fields=["org_path", "kind", "on"], opclasses=[PATTERN, "", ""], name="event_path_prefix")]
 
@@ -176,6 +178,7 @@ class Transfer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "转会"
         constraints = [
             models.UniqueConstraint(fields=["member"], condition=Q(state="pending"), name="transfer_one_pending"),
         ]
@@ -186,6 +189,9 @@ class Transfer(models.Model):
 
 class ChangeRequest(models.Model):
     """A member's own request to change their phone or education, for staff to decide."""
+    class Meta:
+        verbose_name = "会员信息修改申请"
+
 
     FIELDS = {"phone": "手机号", "education": "学历"}
 

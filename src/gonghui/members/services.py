@@ -327,25 +327,37 @@ def member_reveal(*, actor: Actor, member: Member, field: str) -> str:
 # --- self-service ------------------------------------------------------------------------
 
 
-@audited("member.request", object_type="members.ChangeRequest")
-def change_request_create(*, actor: Actor, member: Member, field: str, value: str) -> ChangeRequest:
-    if actor.user is None or member.user_id != actor.user.pk:
-        raise PermissionDenied("只能为本人提出修改申请。")
+def change_request_check(*, member: Member, field: str, value: str) -> str:
+    """The value a member's request for `field` would store, or ValidationError keyed by
+    that field — so a page asking for several fields can say which ones it refuses."""
     if field not in ChangeRequest.FIELDS:
         raise ValidationError({"field": "只能申请修改手机号或学历。"})
+    label = ChangeRequest.FIELDS[field]
     value = (value or "").strip()
     if field == "phone":
         try:
             value = normalize_mobile(value)
         except ValidationError as exc:
             raise ValidationError({"phone": exc.messages[0]}) from None
+        if member.phone_hash and phone_hash(value) == member.phone_hash:
+            raise ValidationError({"phone": "新手机号与现在登记的相同。"})
     else:
         from gonghui.members.choices import Education
 
         if value not in Education.values:
             raise ValidationError({"education": "请选择学历。"})
+        if value == member.education:
+            raise ValidationError({"education": "新学历与现在登记的相同。"})
     if member.change_requests.filter(field=field, state="pending").exists():
-        raise ValidationError({"field": "您已有一条同类申请在审核中。"})
+        raise ValidationError({field: f"您已有一条“{label}”的修改申请在审核中，审核后才能再次申请。"})
+    return value
+
+
+@audited("member.request", object_type="members.ChangeRequest")
+def change_request_create(*, actor: Actor, member: Member, field: str, value: str) -> ChangeRequest:
+    if actor.user is None or member.user_id != actor.user.pk:
+        raise PermissionDenied("只能为本人提出修改申请。")
+    value = change_request_check(member=member, field=field, value=value)
     request = ChangeRequest.objects.create(member=member, org_path=member.org_path, field=field, new_value=value)
     audit_record(actor=actor, action="member.request", obj=request, org=member.org,
                  changes={field: ["******", "******"] if field == "phone" else [member.education, value]})

@@ -23,7 +23,7 @@ from gonghui.members.forms import (
     MemberFilterForm,
     TransferForm,
 )
-from gonghui.members.models import Member
+from gonghui.members.models import ChangeRequest, Member
 from gonghui.orgs.selectors import org_get_by_code
 
 SORTS = {
@@ -301,18 +301,35 @@ def me(request):
         raise Http404("您的账号没有关联会员信息。")
     form = ChangeRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from gonghui.core.actor import Actor
-        from gonghui.core.http import client_ip
+        asked = {f: form.cleaned_data[f] for f in ChangeRequest.FIELDS if form.cleaned_data.get(f)}
+        if not asked:
+            form.add_error(None, "请填写新手机号或选择新学历。")
+        # Every field is checked before any request is written: a refused field is named
+        # under its box and nothing is sent, so the member never has half a submission
+        # pending while believing the whole of it went through.
+        for field, value in asked.items():
+            try:
+                services.change_request_check(member=member, field=field, value=value)
+            except ValidationError as exc:
+                form.apply_errors(exc)
+        if not form.errors:
+            from gonghui.core.actor import Actor
+            from gonghui.core.http import client_ip
 
-        actor = Actor(user=request.user, org=member.org, role="member", ip=client_ip(request))
-        field, value = ("phone", form.cleaned_data["phone"]) if form.cleaned_data["phone"] else ("education", form.cleaned_data["education"])
-        try:
-            services.change_request_create(actor=actor, member=member, field=field, value=value)
-        except ValidationError as exc:
-            form.apply_errors(exc)
-        else:
-            messages.success(request, "已提交修改申请，工会审核后生效。")
-            return redirect("members:me")
+            actor = Actor(user=request.user, org=member.org, role="member", ip=client_ip(request))
+            sent = []
+            for field, value in asked.items():
+                try:
+                    services.change_request_create(actor=actor, member=member, field=field, value=value)
+                except ValidationError as exc:  # a request that raced in between
+                    form.apply_errors(exc)
+                else:
+                    sent.append(ChangeRequest.FIELDS[field])
+            if sent and not form.errors:
+                messages.success(request, f"已提交修改申请（{'、'.join(sent)}），工会审核后生效。")
+                return redirect("members:me")
+            if sent:
+                messages.success(request, f"已提交修改申请（{'、'.join(sent)}）；其余各项未能提交，原因见下方。")
     return render(request, "members/me.html", {
         "m": member, "events": selectors.timeline(member), "form": form,
         "pending": member.change_requests.filter(state="pending"),

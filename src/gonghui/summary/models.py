@@ -50,6 +50,7 @@ class SummaryVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "工作总结版本"
         constraints = [models.UniqueConstraint(fields=["draft", "number"], name="summary_version_number")]
         ordering = ["-number"]
 
@@ -71,6 +72,7 @@ class PhraseOverride(models.Model):
     objects = PathScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "自定义措辞"
         constraints = [models.UniqueConstraint(fields=["org", "key"], name="summary_phrase_unique")]
 
     def __str__(self):

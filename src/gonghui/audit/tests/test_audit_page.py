@@ -51,3 +51,24 @@ def test_changes_read_in_chinese(tree, personas, login):
     page = login(personas.street_admin).get("/audit/?action=org.update").content.decode()
     assert "类型" in page and "企业工会" in page and "联合工会" in page and "设立经费审查委员会" in page
     assert "has_audit_committee" not in page
+
+
+def test_it_speaks_chinese_for_objects_fields_channels_and_values(tree, personas, login):
+    """No "members.ChangeRequest #1", "phone:", "total: 9880.00", "task" or "(assistance.batch)"."""
+    from dataclasses import replace
+
+    actor = Actor.system()
+    web_task = replace(actor, source="web", ip="task")
+    audit_record(actor=web_task, action="member.request", object_type="members.ChangeRequest", object_id="1",
+                 org=tree.grassroots, changes={"education": ["senior", "bachelor"], "phone": ["******", "******"]})
+    audit_record(actor=actor, action="assistance.batch", object_type="assistance.AssistanceBatch", object_id="7",
+                 org=tree.grassroots, changes={"total": [None, "9880.00"], "records": [None, 26]})
+    audit_record(actor=actor, action="org.update", obj=tree.grassroots, changes={"founded_on": ["2020-01-05", "2021-03-01"]})
+    page = login(personas.street_admin).get("/audit/").content.decode()
+    for shown in ("会员信息修改申请 #1", "学历", "高中/中专/技校", "本科", "手机号", "网页 · 后台任务",
+                  "帮扶批量发放 #7", "9,880元", "记录数", "系统", "2021年3月1日"):
+        assert shown in page, shown
+    for raw in ("members.ChangeRequest", "assistance.AssistanceBatch", "9880.00", "(assistance.batch)", ">task<",
+                "bachelor", "education", "2021-03-01"):
+        assert raw not in page, raw
+    assert "困难帮扶：全部操作" in page

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from gonghui.audit.models import AuditEvent, Scheme
@@ -14,7 +15,9 @@ from gonghui.audit.registry import action_label
 from gonghui.audit.services import GENESIS, audit_record, audit_verify, event_fields
 from gonghui.core.actor import Actor
 
-BEFORE, AFTER = ("audit", "0003_append_only_always"), ("audit", "0004_keyed_chain")
+# AFTER is the audit app's newest migration: 0004 and whatever state-only ones follow it.
+BEFORE = ("audit", "0003_append_only_always")
+AFTER = next(node for node in MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes() if node[0] == "audit")
 
 
 def _migrate(target):

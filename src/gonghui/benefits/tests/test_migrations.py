@@ -5,12 +5,14 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 
 from gonghui.benefits.models import BenefitRecord
 from gonghui.benefits.tests.conftest import YEAR, D
 from gonghui.core import crypto
 
 BEFORE, AFTER = ("benefits", "0002_shipped_rulesets"), ("benefits", "0003_encrypt_illness")
+LATEST = next(node for node in MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes() if node[0] == "benefits")
 
 
 def _raw(pk, columns="illness, illness_index"):
@@ -43,4 +45,4 @@ def test_existing_illness_text_is_encrypted_and_indexed(tree, anhui, chair, add_
         assert index == crypto.blind_index("阑尾炎手术", purpose="illness")
         assert BenefitRecord.objects.get(pk=record.pk).illness == "阑尾炎 手术"
     finally:
-        _migrate(AFTER)
+        _migrate(LATEST)
