@@ -964,7 +964,8 @@ def batch_sign(*, actor: Actor, batch: AssistanceBatch, records, on: dt.date | N
         raise ValidationError({"on": "请填写签收日期。"})
     if on > dt.date.today():
         raise ValidationError({"on": "签收日期不能晚于今天。"})
-    locked = list(AssistanceRecord.objects.select_for_update().filter(pk__in=ids).order_by("pk").select_related("member"))
+    list(AssistanceRecord.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    locked = list(AssistanceRecord.objects.filter(pk__in=ids).order_by("pk").select_related("member"))
     errors = []
     for r in locked:
         name = r.member.name

@@ -8,7 +8,7 @@ from gonghui.core.permissions import Role
 # The side navigation: (order, url name, label, icon, permission). Modules add their
 # entries with register_nav() in AppConfig.ready().
 NAVIGATION: list[tuple[int, str, str, str, str | None]] = [
-    (0, "core:dashboard", "工作台", "bi-speedometer2", None),
+    (0, "core:dashboard", "工作台", "bi-speedometer2", "org.view"),  # members land on their own page
     (90, "accounts:users", "账号与权限", "bi-people", "account.manage"),
     (95, "audit:list", "审计日志", "bi-shield-check", "audit.view"),
 ]

@@ -38,3 +38,28 @@ class NoStoreMiddleware:
     def _download(response) -> bool:
         disposition = response.get("Content-Disposition", "")
         return isinstance(response, FileResponse) or disposition.lower().startswith("attachment")
+
+
+class MethodNotAllowedPageMiddleware:
+    """A 405 from `require_POST` and friends is an empty body, which a browser shows as
+    its own blank error page; someone who followed or bookmarked an action's address
+    gets the site's page instead, saying what happened. API, htmx and JSON callers keep
+    the bare answer (with its Allow header)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content:
+            return response
+        from django.shortcuts import render
+
+        from gonghui.core.http import wants_json
+
+        if wants_json(request):
+            return response
+        page = render(request, "405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

@@ -14,7 +14,12 @@ from gonghui.orgs.selectors import org_subtree_figures
 def dashboard(request):
     actor = request.actor
     if not actor.can("org.view"):
-        # A member's login sees their own union and account, never the subtree's figures.
+        # A member lands on their own page; the stub is left for an account that no
+        # member record is linked to. Never the subtree's figures.
+        from gonghui.members.selectors import member_of_user
+
+        if member_of_user(request.user) is not None:
+            return redirect("members:me")
         return render(request, "core/member_home.html")
     figures = org_subtree_figures(actor, actor.org)
     return render(

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core import files, imports
 from gonghui.core.http import flash_service, is_htmx, staff_view
-from gonghui.core.paging import keyset_page, sort_order
-from gonghui.core.params import param_date, param_str
+from gonghui.core.paging import count_rows, keyset_page, sort_order
+from gonghui.core.params import param_choice, param_date, param_int, param_str
 from gonghui.members import selectors, services, sheets
 from gonghui.members.forms import (
     ChangeRequestForm,
@@ -23,6 +23,7 @@ from gonghui.members.forms import (
     MemberFilterForm,
     TransferForm,
 )
+from gonghui.members.choices import EventKind
 from gonghui.members.models import ChangeRequest, Member
 from gonghui.orgs.selectors import org_get_by_code
 
@@ -58,8 +59,20 @@ def member_list(request):
     sort, order = sort_order(request, SORTS, "name")
     # A name or pinyin search is ordered by the column it searches, so it walks one index.
     searched = selectors.search_order(request.GET.get("q", "")) if "sort" not in request.GET else None
-    page = keyset_page(qs, order=searched or order, cursor=request.GET.get("cursor"), size=50)
-    return render(request, "members/list.html", {"form": form, "page": page, "default_sort": "name", "filter_org": org})
+    order = searched or order
+    # The letter bar only makes sense where the list runs in pinyin order.
+    lettered = order[0].lstrip("-") in ("name_pinyin", "name_initials")
+    letter = param_choice(request, "letter", LETTERS, label="首字母") if lettered else ""
+    number = param_int(request, "page", min_value=1, max_value=1_000_000, label="页码")
+    page = keyset_page(qs, order=order, cursor=request.GET.get("cursor"), size=50, page=number, start=letter or None)
+    total = count_rows(qs)
+    return render(request, "members/list.html", {
+        "form": form, "page": page, "default_sort": "name", "filter_org": org, "total": total,
+        "pages": total.pages(page.size), "letters": LETTERS if lettered else "", "letter": letter,
+    })
+
+
+LETTERS = "abcdefghjklmnopqrstwxyz"  # no pinyin syllable begins with i, u or v
 
 
 @staff_view("member.export")
@@ -116,7 +129,7 @@ def detail(request, member_id):
     member = selectors.member_get(actor, member_id)
     return render(request, "members/detail.html", {
         "m": member, "events": selectors.timeline(member), "transfers": member.transfers.select_related("from_org", "to_org").order_by("-id"),
-        "event_form": EventForm(initial={"on": dt.date.today()}), "transfer_form": TransferForm(initial={"on": dt.date.today()}),
+        "event_form": EventForm(member=member), "transfer_form": TransferForm(),
         "can_manage": actor.can("member.manage"), "can_reveal": actor.can("member.reveal"),
     })
 
@@ -142,11 +155,13 @@ def edit(request, member_id):
 @staff_view("member.manage")
 def record_event(request, member_id):
     member = selectors.member_get(request.actor, member_id)
-    form = EventForm(request.POST)
+    form = EventForm(request.POST, member=member)
     if form.is_valid():
-        flash_service(request, lambda: services.member_record_event(actor=request.actor, member=member, **form.cleaned_data), "已记录会籍变动。")
+        kind = form.cleaned_data["kind"]
+        flash_service(request, lambda: services.member_record_event(actor=request.actor, member=member, **form.cleaned_data),
+                      f"已为“{member.name}”记录{EventKind(kind).label}。")
     else:
-        messages.error(request, "请选择事项并填写日期。")
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     return redirect("members:detail", member.pk)
 
 
@@ -162,7 +177,7 @@ def propose_transfer(request, member_id):
         else:
             flash_service(request, lambda: services.transfer_propose(actor=request.actor, member=member, to_org=to_org, on=form.cleaned_data["on"], note=form.cleaned_data["note"]), f"已发起转会，等待“{to_org.name}”接收。")
     else:
-        messages.error(request, "请填写转入工会编码和日期。")
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     return redirect("members:detail", member.pk)
 
 
@@ -330,9 +345,11 @@ def me(request):
                 return redirect("members:me")
             if sent:
                 messages.success(request, f"已提交修改申请（{'、'.join(sent)}）；其余各项未能提交，原因见下方。")
+    from gonghui.members.history import member_history
+
     return render(request, "members/me.html", {
         "m": member, "events": selectors.timeline(member), "form": form,
-        "pending": member.change_requests.filter(state="pending"),
+        "pending": member.change_requests.filter(state="pending"), "history": member_history(member),
     })
 
 

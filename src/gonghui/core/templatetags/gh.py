@@ -1,7 +1,7 @@
 """Template helpers available in every template (registered as builtins)."""
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from gonghui.core import formats, validators
 from gonghui.core.paging import query_without
@@ -55,6 +55,14 @@ def qs(context, **params):
 
 
 @register.simple_tag(takes_context=True)
+def query_inputs(context, *drop):
+    """Hidden inputs carrying the current query string (minus `drop`) into a GET form."""
+    request = context["request"]
+    return format_html_join("", '<input type="hidden" name="{}" value="{}">',
+                            ((k, v) for k, v in request.GET.items() if k not in drop))
+
+
+@register.simple_tag(takes_context=True)
 def sort_th(context, key, label):
     """A sortable column header: toggles ascending/descending, marks the active one."""
     request = context["request"]
@@ -65,7 +73,7 @@ def sort_th(context, key, label):
         target, arrow, aria = key, " ▼", "descending"
     else:
         target, arrow, aria = key, "", "none"
-    text = query_without(request, "sort", "cursor", sort=target)
+    text = query_without(request, "sort", "cursor", "page", "letter", sort=target)
     return format_html('<th scope="col" aria-sort="{}"><a href="?{}" class="sort-link">{}{}</a></th>', aria, text, label, arrow)
 
 
