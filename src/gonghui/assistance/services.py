@@ -839,6 +839,8 @@ def batch_create(*, actor: Actor, org: Org, title: str, on: dt.date, occasion: s
     plan = _plan(actor=actor, org=org, title=title, households=[fresh[pk] for pk in ids if pk in fresh], on=on,
                  occasion=occasion, funding=funding, cash=cash, goods=goods, partner_name=partner_name, handled_by=handled_by,
                  note=note)
+    if len(fresh) != len(set(ids)):
+        plan.errors["households"] = "所选困难户有的已不存在，请重新选择。"
     if preview is not None:
         try:
             seen = signing.loads(preview, salt=PLAN_SALT)

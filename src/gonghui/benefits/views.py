@@ -223,7 +223,8 @@ def _preview_page(request, preview) -> dict:
     number = min(int(raw), pages) if raw.isascii() and raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0 else 1
     start = (number - 1) * PREVIEW_ROWS
     return {"preview_rows": rows[start:start + PREVIEW_ROWS], "preview_first": start + 1, "preview_number": number,
-            "preview_pages": pages, "preview_page_range": range(1, pages + 1),
+            "preview_size": PREVIEW_ROWS,
+            "preview_pages": pages,
             "preview_problems": [m for _, problems in rows for m in problems][:200]}
 
 

@@ -272,7 +272,8 @@ def map_columns(table: Table, columns: Sequence[Column]) -> dict[str, int]:
 
 
 def parse_row(table: Table, rownum: int, cells: list, columns: Sequence[Column], index: dict[str, int]):
-    """({key: value}, [error messages]) for one row."""
+    """({key: value}, [error messages]) for one row. A row equal to the template's example
+    (in every column the file has) is refused here, for every kind at once."""
     values, errors = {}, []
     formulas, width = table.formulas, len(cells)
     for col in columns:
@@ -285,7 +286,52 @@ def parse_row(table: Table, rownum: int, cells: list, columns: Sequence[Column],
         except CellError as exc:
             message = str(exc)
             errors.append(message if message.startswith("“") else f"“{col.header}”{message}")
+    if not errors and values:
+        example = example_values(columns)
+        if example is not None:
+            for key, value in values.items():
+                if example[key] != value:
+                    break  # usually at the first column: a real row costs one comparison
+            else:
+                errors.append(EXAMPLE_ROW)
     return values, errors
+
+
+# Templates older than the one without an example row had the example as their second row,
+# and copies of them circulate: kept by mistake, that row became a member who then received
+# money. Every importer refuses it, whichever template the file came from.
+EXAMPLE_ROW = "这是模板中的示例行，请删除后再导入。"
+_EXAMPLES: dict[int, tuple[Sequence[Column], dict | None]] = {}
+
+
+class _AnyValue:
+    """Equal to every value. Older templates wrote “是” into every yes/no column of their
+    example whatever the example said, so those columns cannot tell the example apart."""
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = None
+
+
+def example_values(columns: Sequence[Column]) -> dict | None:
+    """The columns' examples as parse_row reads them, or None when they have none."""
+    entry = _EXAMPLES.get(id(columns))
+    if entry is None or entry[0] is not columns:
+        try:
+            values = {c.key: _AnyValue() if c.kind == "bool" else c.parse(c.example) for c in columns}
+        except CellError:
+            values = None  # an example that is no valid row can never be matched
+        if not any(c.example not in (None, "") and c.kind != "bool" for c in columns):
+            values = None
+        if len(_EXAMPLES) > 100:
+            _EXAMPLES.clear()  # column lists built on the fly must not pile up
+        # The list itself is kept in the entry so that its id is not reused meanwhile.
+        entry = _EXAMPLES[id(columns)] = (columns, values)
+    return entry[1]
 
 
 # --- importing -------------------------------------------------------------------------
@@ -432,32 +478,39 @@ class XlsxWriter:
                 })
 
     def explain(self, columns: Sequence[Column], *, title: str, notes: Sequence[str] = (), sheet: str = "",
-                more: Sequence[tuple[str, Sequence[Column]]] = ()) -> None:
+                more: Sequence[tuple[str, Sequence[Column]]] = (), examples: bool = False) -> None:
         """The 填写说明 sheet: notes, then the columns of the data sheet. `more` adds the
         columns of further sheets, (sheet name, columns) each; every table is then headed
-        by its sheet's name (`sheet` for the first)."""
+        by its sheet's name (`sheet` for the first). `examples` (templates) adds a 示例
+        column: the example lives here, never as a row of a data sheet."""
         ws = self.book.add_worksheet("填写说明")
-        ws.set_column(0, 0, 22)
-        ws.set_column(1, 1, 10)
-        ws.set_column(2, 2, 70)
+        widths = (22, 10, 24, 70) if examples else (22, 10, 70)
+        for i, width in enumerate(widths):
+            ws.set_column(i, i, width)
         ws.write_string(0, 0, title, self.title)
         row = 2
+        if examples:
+            notes = [*notes, "各列的填写示例见下表“示例”列，仅供参考：数据表从第二行起填写真实数据，示例不能导入。"]
         for note in notes:
             ws.write_string(row, 0, note)
             row += 1
         for name, cols in [(sheet, columns), *more]:
-            row = self._explain_columns(ws, row + 1, cols, heading=f"“{name}”工作表" if more and name else "")
+            row = self._explain_columns(ws, row + 1, cols, heading=f"“{name}”工作表" if more and name else "",
+                                        examples=examples)
 
-    def _explain_columns(self, ws, row: int, columns: Sequence[Column], *, heading: str = "") -> int:
+    def _explain_columns(self, ws, row: int, columns: Sequence[Column], *, heading: str = "", examples: bool = False) -> int:
         if heading:
             ws.write_string(row, 0, heading, self.title)
             row += 1
-        for i, h in enumerate(("列名", "是否必填", "说明")):
+        heads = ("列名", "是否必填", "示例", "说明") if examples else ("列名", "是否必填", "说明")
+        for i, h in enumerate(heads):
             ws.write_string(row, i, h, self.header)
         for col in columns:
             row += 1
             ws.write_string(row, 0, col.header)
             ws.write_string(row, 1, "必填" if col.required else "选填")
+            if examples and col.example not in (None, ""):
+                ws.write_string(row, 2, neutralize(str(col.example)))
             text = col.help
             if col.kind == "choice" and col.choices:
                 text = (text + " " if text else "") + "可选值：" + "、".join(label for _, label in col.choices)
@@ -467,7 +520,7 @@ class XlsxWriter:
                 text = (text + " " if text else "") + "填“是”或“否”。"
             if col.max_length:
                 text += f" 最多{col.max_length}个字。"
-            ws.write_string(row, 2, text.strip(), self.wrap)
+            ws.write_string(row, len(heads) - 1, text.strip(), self.wrap)
         return row + 1
 
     def close(self) -> None:
@@ -476,13 +529,14 @@ class XlsxWriter:
 
 def write_template(path: Path | str, columns: Sequence[Column], *, title: str, notes: Sequence[str] = (), sheet: str = "数据",
                    more: Sequence[tuple[str, Sequence[Column]]] = ()) -> Path:
-    """A template: the data sheet (header, example row, dropdowns), then any further data
-    sheets of `more` ((sheet name, columns) each), then 填写说明 covering them all."""
+    """A template: the data sheet (header and dropdowns, no rows), then any further data
+    sheets of `more` ((sheet name, columns) each), then 填写说明 covering them all, with
+    each column's example. An example row on a data sheet was imported as a real record
+    whenever someone forgot to delete it."""
     out = XlsxWriter(path)
     for name, cols in [(sheet, columns), *more]:
         ws = out.sheet(name, cols)
-        out.write_row(ws, 1, cols, {c.key: c.example for c in cols})
         out.add_dropdowns(ws, cols)
-    out.explain(columns, title=title, notes=notes, sheet=sheet, more=more)
+    out.explain(columns, title=title, notes=notes, sheet=sheet, more=more, examples=True)
     out.close()
     return Path(path)

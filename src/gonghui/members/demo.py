@@ -8,13 +8,27 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from gonghui.core.demo import DEMO_PASSWORD, DemoContext
+from gonghui.core.demo import DEMO_PASSWORD, SURNAMES, DemoContext
 from gonghui.core.validators import id_check_char
 from gonghui.members import services
 from gonghui.members.choices import EventKind
 from gonghui.members.models import Member
 from gonghui.members.sheets import members_import
 from gonghui.orgs.models import Level
+
+# Given names that read as a man's or a woman's: a member's name must agree with the
+# gender their ID number carries (DemoContext.person() picks from one mixed list).
+MALE_GIVEN = ["伟", "强", "磊", "军", "洋", "勇", "杰", "涛", "明", "超", "刚", "华", "建华", "建国", "志强", "鹏", "辉", "宇",
+              "浩", "凯", "文", "斌", "亮", "博", "健", "坤", "波", "峰", "东", "雷", "子轩", "思远", "晓东", "立新", "国庆",
+              "卫东", "志刚", "永强", "海涛", "俊杰", "文博", "明轩", "浩然", "宏伟", "晓明", "建军", "志明", "德华"]
+FEMALE_GIVEN = ["芳", "娜", "敏", "静", "丽", "艳", "娟", "秀英", "霞", "桂英", "海燕", "丹", "萍", "玲", "红", "欣", "怡", "婷",
+                "雪", "琳", "晶", "颖", "瑶", "倩", "梅", "莉", "兰", "凤", "燕", "春梅", "秋菊", "玉兰", "金凤", "雨欣", "嘉怡",
+                "佳琪", "丽娟", "淑珍", "美玲", "梓涵", "晓燕"]
+
+
+def person_name(ctx: DemoContext, *, male: bool) -> str:
+    return ctx.rng.choice(SURNAMES) + ctx.rng.choice(MALE_GIVEN if male else FEMALE_GIVEN)
+
 
 REGIONS = ["330108", "330106", "330102", "340104", "320106", "410105", "510107", "430102"]
 EDU = ["初中", "高中/中专/技校", "高中/中专/技校", "大专", "大专", "本科", "本科", "本科", "硕士研究生"]
@@ -36,7 +50,7 @@ def _roster_rows(ctx: DemoContext, org, n: int, used: set) -> list[dict]:
         adult = birth.replace(year=birth.year + 18) if not (birth.month == 2 and birth.day == 29) else birth.replace(year=birth.year + 18, day=28)
         joined = ctx.date_between(max(adult, dt.date(2012, 1, 1)), ctx.today - dt.timedelta(days=3))
         rows.append({
-            "姓名": ctx.person(), "身份证号": number, "手机号": "1" + rng.choice("35789") + "".join(str(rng.randint(0, 9)) for _ in range(9)),
+            "姓名": person_name(ctx, male=male), "身份证号": number, "手机号": "1" + rng.choice("35789") + "".join(str(rng.randint(0, 9)) for _ in range(9)),
             "学历": rng.choice(EDU), "政治面貌": rng.choice(POLITICAL), "户籍类型": "农村户籍" if joint or rng.random() < 0.3 else "城镇户籍",
             "是否农民工": "是" if joint and rng.random() < 0.7 or rng.random() < 0.08 else "否",
             "新就业形态": rng.choice(["快递员", "外卖送餐员", "网约车司机", "货车司机"]) if joint and rng.random() < 0.5 else "否",

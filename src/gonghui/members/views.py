@@ -15,6 +15,7 @@ from gonghui.core.http import flash_service, is_htmx, staff_view
 from gonghui.core.paging import count_rows, keyset_page, sort_order
 from gonghui.core.params import param_choice, param_date, param_int, param_str
 from gonghui.members import selectors, services, sheets
+from gonghui.members.choices import EventKind
 from gonghui.members.forms import (
     ChangeRequestForm,
     EventForm,
@@ -23,7 +24,6 @@ from gonghui.members.forms import (
     MemberFilterForm,
     TransferForm,
 )
-from gonghui.members.choices import EventKind
 from gonghui.members.models import ChangeRequest, Member
 from gonghui.orgs.selectors import org_get_by_code
 
@@ -129,7 +129,8 @@ def detail(request, member_id):
     member = selectors.member_get(actor, member_id)
     return render(request, "members/detail.html", {
         "m": member, "events": selectors.timeline(member), "transfers": member.transfers.select_related("from_org", "to_org").order_by("-id"),
-        "event_form": EventForm(member=member), "transfer_form": TransferForm(),
+        # Both forms have 日期 and 说明 fields: distinct ids keep each label on its own box.
+        "event_form": EventForm(member=member, auto_id="event_%s"), "transfer_form": TransferForm(auto_id="transfer_%s"),
         "can_manage": actor.can("member.manage"), "can_reveal": actor.can("member.reveal"),
     })
 

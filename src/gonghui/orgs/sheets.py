@@ -103,6 +103,7 @@ def orgs_import(
         _audit_refused(actor, path, report)
         return report
 
+    report.total = len(table.rows)
     errors: dict[int, list[str]] = {}
     rows: list[dict] = []
     seen_codes: dict[str, int] = {}

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q, Sum
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -23,6 +24,23 @@ SORTS = {
     "level": ("level", "code", "id"),
     "-level": ("-level", "-code", "-id"),
 }
+
+
+def _employees_shown(orgs) -> None:
+    """Sets `employees` on each union: its own 职工人数 for a grassroots union or below;
+    above that the sum over the active grassroots unions of its subtree (what the
+    dashboard and 入会率 use; their own figure is usually 0), with `employees_summed`."""
+    high = [o for o in orgs if o.level < Level.GRASSROOTS]
+    sums = {}
+    if high:
+        anywhere = Q()
+        for o in high:
+            anywhere |= Q(path__startswith=o.path)
+        sums = Org.objects.filter(anywhere, level=Level.GRASSROOTS, is_active=True).aggregate(
+            **{f"o{o.pk}": Sum("employee_count", filter=Q(path__startswith=o.path)) for o in high})
+    for o in orgs:
+        o.employees_summed = o.level < Level.GRASSROOTS
+        o.employees = (sums.get(f"o{o.pk}") or 0) if o.employees_summed else o.employee_count
 
 
 def _org_form_initial(org: Org) -> dict:
@@ -59,6 +77,7 @@ def org_list(request):
     )
     sort, order = sort_order(request, SORTS, "code")
     page = keyset_page(qs, order=order, cursor=request.GET.get("cursor"), size=50)
+    _employees_shown(page.rows)
     return render(request, "orgs/list.html", {"form": form, "page": page, "default_sort": "code"})
 
 
@@ -81,13 +100,15 @@ def detail(request, org_id):
     org = selectors.org_get(actor, org_id)
     terms = list(selectors.terms_for(org))
     current = selectors.current_term(org)
+    children = selectors.org_children(actor, org, include_inactive=True)
+    _employees_shown([org, *children])
     return render(
         request,
         "orgs/detail.html",
         {
             "org": org,
             "breadcrumbs": selectors.org_breadcrumbs(actor, org),
-            "children": selectors.org_children(actor, org, include_inactive=True),
+            "children": children,
             "terms": terms,
             "current": current,
             "current_officers": selectors.officers_sorted(current) if current else [],

@@ -34,6 +34,7 @@ def test_a_large_preview_is_paged_and_keeps_the_totals_of_the_whole_batch(tree, 
     assert "预览：230人，共69,000元" in body
     assert preview_rows(body) == 100
     assert re.search(r'data-testid="preview-pages">[^<]*第1/3页', body)
+    assert 'form="batch-form" name="preview_page" value="2"' in body  # 下一页 re-submits the form
     last = client.post("/benefits/batch/", {**BATCH, "preview_page": "3"}).content.decode()
     assert preview_rows(last) == 30 and "预览：230人，共69,000元" in last and "会员229" in last and "会员000" not in last
     assert preview_rows(client.post("/benefits/batch/", {**BATCH, "preview_page": "x"}).content.decode()) == 100

@@ -1,4 +1,4 @@
-/* gonghui front-end glue: confirmations, htmx hooks (charts live in charts.js).
+/* gonghui front-end glue: pickers and htmx hooks (charts: charts.js, confirmations: confirm.js).
    No inline scripts anywhere (the CSP forbids them): pages hand data over in
    <script type="application/json"> blocks that this file reads. */
 (function () {
