@@ -54,11 +54,10 @@ def doc_number(value) -> str:
 
 
 def doc_money(value) -> str:
-    """Money in a 公文 sentence: 500元, 11500元, 1250.5元; from 10万 on in 万元 while that
-    stays exact to the cent (123456元 → 12.3456万元), so no figure is ever rounded away."""
+    """Money in a 公文 sentence, always in 元: 500元, 11500元, 1250.5元, 123456元. One unit
+    for every amount, so a summary never writes 600元 beside 12.3456万元 (its tables are
+    headed 金额（元） too); exact to the cent, so no figure is ever rounded away."""
     amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if abs(amount) >= 100000:
-        return f"{doc_number(amount / 10000)}万元"
     return f"{doc_number(amount)}元"
 
 

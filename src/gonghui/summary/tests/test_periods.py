@@ -58,7 +58,7 @@ def test_it_takes_as_of_figures_at_the_end_or_today():
 
 @pytest.mark.parametrize("value, text", [
     ("11500", "11500元"), ("500.00", "500元"), ("1250.50", "1250.5元"), ("99999.99", "99999.99元"),
-    ("100000", "10万元"), ("123456", "12.3456万元"), ("1234567.89", "123.456789万元"), ("0.01", "0.01元"),
+    ("100000", "100000元"), ("123456", "123456元"), ("1234567.89", "1234567.89元"), ("0.01", "0.01元"),
 ])
 def test_it_writes_money_as_official_documents_do(value, text):
     assert doc_money(value) == text
