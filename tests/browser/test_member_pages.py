@@ -45,7 +45,7 @@ def test_a_member_changes_phone_and_education_in_one_go(open_page, personas, tre
     member = linked_member(tree)
     page = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
     log_in(page, "member_wang", expect_dashboard=False)
-    expect(page).to_have_url(re.compile(r"/members/me/$"))
+    page.goto("/members/me/")
 
     page.get_by_label("新手机号").fill("13912345678")
     page.get_by_label("新学历").select_option(label="本科")
@@ -73,16 +73,23 @@ def test_a_member_changes_phone_and_education_in_one_go(open_page, personas, tre
 
 
 def test_one_refused_change_sends_neither_and_says_which(open_page, personas, tree, log_in, shot):
-    member = linked_member(tree)
+    member = linked_member(tree)  # 学历 高中/中专/技校 on the roster
     page = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
     log_in(page, "member_wang", expect_dashboard=False)
-    page.get_by_label("新手机号").fill("2381234567")
-    page.get_by_label("新学历").select_option(label="本科")
+    page.goto("/members/me/")
+    page.get_by_label("新手机号").fill("13912345678")
+    page.get_by_label("新学历").select_option(label="高中/中专/技校")
     page.get_by_role("button", name="提交申请").click()
-    expect(page.locator(".invalid-feedback").filter(has_text="手机号应为以1开头的11位数字")).to_be_visible()
-    expect(page.get_by_label("新学历")).to_have_value("bachelor")  # kept for the next try
+    expect(page.locator(".invalid-feedback").filter(has_text="新学历与现在登记的相同")).to_be_visible()
+    expect(page.get_by_label("新手机号")).to_have_value("13912345678")  # kept for the next try
+    expect(page.get_by_role("alert").filter(has_text="已提交")).to_have_count(0)
     assert not ChangeRequest.objects.filter(member=member).exists()
-    shot(page, "phone-refused")
+    shot(page, "education-refused")
+
+    page.get_by_label("新学历").select_option(label="不修改")
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.get_by_role("alert").filter(has_text="已提交修改申请（手机号）")).to_be_visible()
+    assert list(ChangeRequest.objects.filter(member=member).values_list("field", flat=True)) == ["phone"]
     assert_no_browser_errors(page)
 
 

@@ -142,16 +142,10 @@ def test_it_lets_a_member_request_a_new_phone_on_a_phone(open_page, personas, tr
 
     page = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
     log_in(page, "member_li", expect_dashboard=False)
-    expect(page).to_have_title(re.compile(r"^我的工会"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("您好，李小梅")
-    my_info = page.get_by_role("link", name="查看我的会员信息")
-    expect(my_info).to_be_visible()
-    assert_fits_width(page)
-    shot(page, "member-home")
-
-    my_info.click()
+    # A member lands on their own page (issue 11), greeted by name.
     expect(page).to_have_url(re.compile(r"/members/me/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("我的会员信息")
+    expect(page.get_by_text("您好，李小梅")).to_be_visible()
     expect(page.get_by_text(member.id_masked)).to_be_visible()
     expect(page.get_by_text(member.id_number)).to_have_count(0)
     expect(page.get_by_text(mask_phone(old_phone))).to_be_visible()

@@ -9,7 +9,7 @@ The generic pages (core/views.py, `/imports/<kind>/`) and the roster's own pages
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import FileResponse, Http404
 
 from gonghui.core import files
 from gonghui.core.jobs import error_report, job_create
@@ -19,6 +19,7 @@ from gonghui.core.uploads import upload_refusal
 
 NOT_IN_SCOPE = "找不到该编码的工会，或它不在您的管辖范围内。"
 CANNOT_CONFIRM = "该文件不能再导入，请重新上传。"
+IMPORTING = "这个文件正在导入，请稍候在“我最近的导入”中查看结果。"
 
 
 def _in_scope(actor):
@@ -64,12 +65,23 @@ def job_start(request, kind: str) -> ImportJob | None:
 
 def job_confirm(request, checked: ImportJob) -> ImportJob | None:
     """确认导入 on a finished check: a second job on the same file, writing all rows
-    (default) or only the valid ones. None, with a message flashed, when the check cannot
-    be confirmed (still running, already an import, or its file expired)."""
-    if not checked.finished or not checked.dry_run or files.stashed_path(checked.token) is None:
+    (default) or only the valid ones; or 只导入正确的行 on an all-or-nothing import refused
+    for bad rows: the same file again, valid rows only. None, with a message flashed, when
+    the job cannot be confirmed (still running, an import that wrote or failed, its file
+    expired) or another import of the file is still queued or running (a second click)."""
+    if checked.refused_for_rows:
+        mode = "valid" if checked.retry_rows else ""
+    elif checked.finished and checked.dry_run:
+        mode = "valid" if request.POST.get("mode") == "valid" else "all"
+    else:
+        mode = ""
+    if not mode or files.stashed_path(checked.token) is None:
         messages.error(request, CANNOT_CONFIRM)
         return None
-    mode = "valid" if request.POST.get("mode") == "valid" else "all"
+    busy = (ImportJob.State.QUEUED, ImportJob.State.RUNNING)
+    if ImportJob.objects.filter(token=checked.token, dry_run=False, state__in=busy).exists():
+        messages.error(request, IMPORTING)
+        return None
     return job_create(actor=request.actor, kind=checked.kind, org=checked.org, token=checked.token,
                       filename=checked.filename, mode=mode, dry_run=False)
 

@@ -64,3 +64,43 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def outcome(self) -> str:
+        """What the job came to, in a few words for the import lists and the job page:
+        "已完成" hid that an all-or-nothing import had written nothing."""
+        if not self.finished:
+            if self.state == self.State.RUNNING:
+                return f"{'检查中' if self.dry_run else '导入中'}（{self.progress}%）"
+            return self.get_state_display()
+        if self.file_error or self.state == self.State.FAILED:
+            return f"出错：{self.file_error or '未写入任何数据'}"
+        if self.dry_run:
+            text = f"检查完成：可导入{self.created + self.updated}行，" + (f"{self.rejected}行有错误" if self.rejected else "没有错误")
+            return text + (f"，{self.unchanged}行无变化" if self.unchanged else "")
+        if self.written:
+            text = f"已导入{self.created + self.updated}行" + (f"，{self.unchanged}行无变化" if self.unchanged else "")
+            return text + (f"，跳过{self.rejected}行有错误" if self.rejected else "")
+        if self.rejected:
+            return f"未导入：{self.rejected}行有错误（全部正确才导入）"
+        return "未导入任何数据"
+
+    @property
+    def refused_for_rows(self) -> bool:
+        """An all-or-nothing import that wrote nothing because of bad rows: its file is kept
+        (core.jobs._discard_upload_after) for the retry with the valid rows only."""
+        return (self.state == self.State.DONE and not self.dry_run and self.mode == "all" and not self.written
+                and not self.file_error and self.rejected > 0)
+
+    @property
+    def retry_rows(self) -> int:
+        """How many rows 只导入正确的行 would take, for a job refused for bad rows (else 0)."""
+        return max(self.total - self.rejected, 0) if self.refused_for_rows else 0
+
+    @property
+    def upload_kept(self) -> bool:
+        """Whether the uploaded file is still there to import again (the sweep removes it
+        after a day)."""
+        from gonghui.core.files import stashed_path
+
+        return stashed_path(self.token) is not None

@@ -25,8 +25,9 @@ from django.db.models import Q, QuerySet
 # A jump to page N reads (N-1)*size rows through the ordering index and throws them
 # away; beyond this many rows that costs more than a list page may (bench/members_scale.py,
 # 50 ms at a million members), and the letter jump reaches any part of a long list.
-MAX_JUMP_ROWS = 1000
+MAX_JUMP_ROWS = 500
 COUNT_BUDGET_MS = 15  # an exact total that takes longer gives way to the estimate
+COUNT_TRY_ROWS = 200_000  # about what an index-only count gets through in that time
 COUNT_CAP = 100_000  # without a statement timeout (SQLite), count no further than this
 
 
@@ -213,25 +214,33 @@ def count_rows(qs: QuerySet, *, budget_ms: int = COUNT_BUDGET_MS) -> Total:
     if connection.vendor != "postgresql":
         n = qs.values("pk")[: COUNT_CAP + 1].count()
         return Total(n, exact=n <= COUNT_CAP)
-    try:
-        # SET LOCAL lives until the end of the transaction, so the savepoint carries it
-        # and the previous value is put back before the savepoint is released.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('statement_timeout')")
-            previous = cursor.fetchone()[0]
-            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(budget_ms)}ms"])
-            n = qs.count()
-            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
-        return Total(n, exact=True)
-    except DatabaseError:
-        pass
+    estimate = _estimate(qs)
+    # A count the planner expects to be far too long is not even started: cancelling
+    # one costs its parallel workers' start and stop on top of the budget.
+    if estimate <= COUNT_TRY_ROWS:
+        try:
+            # SET LOCAL lives until the end of the transaction, so the savepoint carries it
+            # and the previous value is put back before the savepoint is released.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT current_setting('statement_timeout')")
+                previous = cursor.fetchone()[0]
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{max(1, int(budget_ms))}ms"])
+                n = qs.count()
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            return Total(n, exact=True)
+        except DatabaseError:
+            pass
+    return Total(_round(estimate), exact=False)
+
+
+def _estimate(qs: QuerySet) -> int:
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
-    return Total(_round(int(plan[0]["Plan"]["Plan Rows"])), exact=False)
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def _round(n: int) -> int:

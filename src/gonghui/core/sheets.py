@@ -490,7 +490,7 @@ class XlsxWriter:
         ws.write_string(0, 0, title, self.title)
         row = 2
         if examples:
-            notes = [*notes, "各列的填写示例见下表“示例”列，仅供参考：数据表从第二行起填写真实数据，示例不能导入。"]
+            notes = [*notes, "下表“示例”列是各列的填写示例，仅供参考；数据工作表从第二行起填写真实数据，照抄示例的行不会被导入。"]
         for note in notes:
             ws.write_string(row, 0, note)
             row += 1

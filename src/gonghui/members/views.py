@@ -315,7 +315,7 @@ def me(request):
     member = selectors.member_of_user(request.user)
     if member is None:
         raise Http404("您的账号没有关联会员信息。")
-    form = ChangeRequestForm(request.POST or None)
+    form = ChangeRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         asked = {f: form.cleaned_data[f] for f in ChangeRequest.FIELDS if form.cleaned_data.get(f)}
         if not asked:

@@ -7,11 +7,29 @@ The page: A4, margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm, which le
 right and even pages left, one character in from the edge; the signature under the text,
 date below it and shifted two characters right of the organisation's first character.
 
-Every piece of formatting lives in paragraph styles (named in Chinese, since users see them
-in Word's style pane), so a run carries text only: exporting stays cheap and the document
-stays editable. Fonts are set on all four rFonts slots (ascii, hAnsi, eastAsia, cs) —
-python-docx's `font.name` sets only ascii/hAnsi and Word would then render Chinese text in
-the theme's East Asian font.
+Every piece of formatting lives in styles (named in Chinese, since users see them in
+Word's style pane), so a run carries text and at most a style: exporting stays cheap and
+the document stays editable. Fonts are set on all four rFonts slots (ascii, hAnsi,
+eastAsia, cs) — python-docx's `font.name` sets only ascii/hAnsi and Word would then render
+Chinese text in the theme's East Asian font.
+
+Where a GB/T font is missing. Few machines have 仿宋_GB2312 or 方正小标宋简体 (Windows has
+仿宋, 楷体, 黑体 and 宋体). The font table (word/fontTable.xml) declares, for each font the
+styles name, what the format allows a reader to fall back on: the Windows face of the same
+style (`w:altName`: 仿宋, 楷体, 宋体), its PANOSE class, the GB2312 character set and the
+generic family (`roman`, a serif, for 仿宋/楷体/宋体/小标宋; `swiss` for 黑体). Word and WPS
+use these to choose a substitute. LibreOffice reads none of them (its DOCX import skips
+altName, panose1 and family): it asks fontconfig, which sends an unknown name to the
+system's sans-serif. A machine that converts with LibreOffice needs the names mapped
+(the tests do it with `summary/tests/fontconfig/gongwen.conf`, pointing them at Noto Serif CJK).
+
+Numbers. LibreOffice breaks lines inside a number in Chinese text ("8350" / "0元"). Every
+run of digits is written as its own run in the character style 公文数字, whose language is
+English: its line breaking keeps 83500, 1250.5 and 98.5% whole. Word and WPS never break
+inside a number and ignore the language of digits.
+
+The title is broken into lines by `document.title_lines` (at the union / period / 工作总结
+seams, GB/T 9704 §7.3.2), written as line breaks inside the one title paragraph.
 
 The exporter walks `document.blocks(doc)` only; numbering is never recomputed here.
 Figures (runs with a "link") are plain text: the document is meant to be printed.
@@ -34,7 +52,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import _Cell
 
-from .document import Block, blocks
+from .document import Block, blocks, title_lines
 
 # Fonts (GB/T 9704 names; Word/WPS substitute when one is missing).
 TITLE_FONT = "方正小标宋简体"
@@ -66,6 +84,22 @@ STYLE_SIGNATURE = ("GwSignature", "公文落款")
 STYLE_TABLE = ("GwTableText", "公文表格文字")
 STYLE_CAPTION = ("GwTableCaption", "公文表格标题")
 STYLE_PAGE_NUMBER = ("GwPageNumber", "公文页码")
+STYLE_NUMBER = ("GwNumber", "公文数字")  # a character style
+
+# What a reader may use where a font is missing (see the module docstring):
+# font → (Windows face of the same style, its PANOSE, generic family).
+FALLBACKS = {
+    TITLE_FONT: ("宋体", "02010600030101010101", "roman"),
+    BODY_FONT: ("仿宋", "02010609060101010101", "roman"),
+    H1_FONT: ("SimHei", "02010609060101010101", "swiss"),
+    H2_FONT: ("楷体", "02010609060101010101", "roman"),
+    PAGE_NUMBER_FONT: ("SimSun", "02010600030101010101", "roman"),
+}
+GB2312_CHARSET = "86"
+# Unicode ranges (Latin, CJK) and code pages (1252, 936 GB2312) the fonts cover.
+CJK_SIGNATURE = {"usb0": "00000003", "usb1": "288F0000", "usb2": "00000016", "usb3": "00000000",
+                 "csb0": "00040001", "csb1": "00000000"}
+NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)*%?")
 
 _THEME_FONT_ATTRS = tuple(qn(f"w:{a}") for a in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"))
 # Characters XML 1.0 cannot hold (lxml refuses them): C0 controls other than tab/newline/CR.
@@ -214,7 +248,43 @@ def _styles(document) -> dict[str, object]:
         "page": _style(
             document, STYLE_PAGE_NUMBER, font=PAGE_NUMBER_FONT, size=PAGE_NUMBER_SIZE, line_spacing=None
         ),
+        "number": _number_style(document),
     }
+
+
+def _number_style(document):
+    """公文数字: digits in English, so LibreOffice's line breaking keeps a number whole."""
+    style_id, name = STYLE_NUMBER
+    style = document.styles.add_style(name, WD_STYLE_TYPE.CHARACTER)
+    style.style_id = style_id
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "en-US")
+    style.element.get_or_add_rPr().append(lang)
+    return style
+
+
+def _font_table(document) -> None:
+    """Declare each GB/T font with the fallbacks the format allows (module docstring)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from lxml import etree
+
+    part = document.part.part_related_by(RT.FONT_TABLE)
+    root = etree.fromstring(part.blob)
+    for old in root.findall(qn("w:font")):
+        if old.get(qn("w:name")) in FALLBACKS:
+            root.remove(old)
+    for name, (alt, panose, family) in FALLBACKS.items():
+        font = etree.SubElement(root, qn("w:font"))
+        font.set(qn("w:name"), name)
+        for tag, value in (("altName", alt), ("panose1", panose), ("charset", GB2312_CHARSET), ("family", family),
+                           ("pitch", "variable")):
+            etree.SubElement(font, qn(f"w:{tag}")).set(qn("w:val"), value)
+        sig = etree.SubElement(font, qn("w:sig"))
+        for attr, value in CJK_SIGNATURE.items():
+            sig.set(qn(f"w:{attr}"), value)
+    # python-docx keeps the font table as an opaque part: its bytes are all there is to set
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 # ---------------------------------------------------------------------------------------
@@ -275,13 +345,38 @@ def _page_setup(document, styles) -> None:
 # Blocks
 
 
-def _runs(paragraph, block: Block) -> None:
-    if block.number:
-        paragraph.add_run(block.number)
+def _text(paragraph, text: str, number_style: str, *, bold: bool = False) -> None:
+    """Add `text` to the paragraph, each number as its own 公文数字 run."""
+    text = _clean(text)
+    at = 0
+    for m in NUMBER.finditer(text):
+        if m.start() > at:
+            run = paragraph.add_run(text[at:m.start()])
+            if bold:
+                run.bold = True
+        run = paragraph.add_run(m.group())
+        run._r.get_or_add_rPr().style = number_style
+        if bold:
+            run.bold = True
+        at = m.end()
+    if at < len(text):
+        run = paragraph.add_run(text[at:])
+        if bold:
+            run.bold = True
+
+
+def _runs(paragraph, block: Block, number_style: str) -> None:
+    _text(paragraph, block.number, number_style)
     for run in block.runs:
-        text = _clean(run.get("text"))
-        if text:
-            paragraph.add_run(text)
+        _text(paragraph, run.get("text"), number_style)
+
+
+def _title(document, styles, text: str) -> None:
+    paragraph = document.add_paragraph(style=styles["title"])
+    for n, line in enumerate(title_lines(_clean(text))):
+        if n:
+            paragraph.add_run().add_break()
+        _text(paragraph, line, styles["number"].style_id)
 
 
 def _table(document, styles, block: Block) -> None:
@@ -290,7 +385,7 @@ def _table(document, styles, block: Block) -> None:
     rows = [[_clean(c) for c in (row or [])] for row in table.get("rows") or []]
     cols = max([len(header), *(len(r) for r in rows)])
     if block.text:
-        document.add_paragraph(_clean(block.text), style=styles["caption"])
+        _text(document.add_paragraph(style=styles["caption"]), block.text, styles["number"].style_id)
     if cols == 0:
         return
     data = ([header] if header else []) + rows
@@ -307,9 +402,7 @@ def _table(document, styles, block: Block) -> None:
             # style up by name on every call, about 1 ms a cell
             paragraph._p.style = style.style_id
             if value:
-                run = paragraph.add_run(value)
-                if bold:
-                    run.bold = True
+                _text(paragraph, value, styles["number"].style_id, bold=bold)
     if header:  # repeat the header row on every page the table runs onto
         trpr = grid._tbl.tr_lst[0].get_or_add_trPr()
         trpr.append(OxmlElement("w:tblHeader"))
@@ -329,10 +422,12 @@ def _signature(document, styles, block: Block) -> None:
         date_right = gap
         org_right = date_right + date_w + gap - org_w
     document.add_paragraph(style=styles["body"])  # one blank line below the text
-    p = document.add_paragraph(org, style=styles["signature"])
+    p = document.add_paragraph(style=styles["signature"])
+    _text(p, org, styles["number"].style_id)
     p.paragraph_format.right_indent = Pt(org_right)
     if date:
-        p = document.add_paragraph(date, style=styles["signature"])
+        p = document.add_paragraph(style=styles["signature"])
+        _text(p, date, styles["number"].style_id)
         p.paragraph_format.right_indent = Pt(date_right)
 
 
@@ -341,7 +436,9 @@ def build(doc: dict):
     document = Document()
     _defaults(document)
     styles = _styles(document)
+    _font_table(document)
     _page_setup(document, styles)
+    number = styles["number"].style_id
 
     title = _clean(doc.get("title"))
     org = _clean((doc.get("signature") or {}).get("org"))
@@ -360,12 +457,12 @@ def build(doc: dict):
         kind = block.kind
         if kind == "title":
             if block.text:
-                document.add_paragraph(_clean(block.text), style=styles["title"])
+                _title(document, styles, block.text)
                 document.add_paragraph(style=styles["body"])  # a blank line under the title
         elif kind in ("h1", "h2"):
-            document.add_paragraph(_clean(block.full_text), style=styles[kind])
+            _text(document.add_paragraph(style=styles[kind]), block.full_text, number)
         elif kind in ("para", "item"):
-            _runs(document.add_paragraph(style=styles["body"]), block)
+            _runs(document.add_paragraph(style=styles["body"]), block, number)
         elif kind == "table":
             if last_was_table and not block.text:  # Word would merge two adjacent tables
                 document.add_paragraph(style=styles["body"])

@@ -24,7 +24,10 @@ class PeriodForm(StyledForm):
 
 
 class SaveForm(StyledForm):
-    name = forms.CharField(label="版本名称", max_length=60, help_text="如：初稿、主席审阅稿、定稿。")
+    REQUIRED = "请为这个版本起个名字，如“主席审阅稿”。"
+    name = forms.CharField(label="版本名称", max_length=60, help_text="如：初稿、主席审阅稿、定稿。",
+                           error_messages={"required": REQUIRED},
+                           widget=forms.TextInput(attrs={"data-required": REQUIRED, "autocomplete": "off"}))
     document = forms.CharField(widget=forms.HiddenInput, max_length=1_000_000)
     base = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -8,18 +8,19 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gonghui.core import files
 from gonghui.core.http import flash_service, staff_view
-from gonghui.core.params import INT_MAX, check_json, param_int
+from gonghui.core.params import INT_MAX, BadRequestParam, check_json, param_int
 from gonghui.orgs.selectors import org_get_by_code
 from gonghui.summary import selectors, services
 from gonghui.summary.assemble import changed_figures, document_facts, generate
-from gonghui.summary.document import blocks, markdown
+from gonghui.summary.document import blocks, in_yuan, markdown, title_lines
 from gonghui.summary.forms import PeriodForm, PhraseForm, SaveForm
 from gonghui.summary.periods import parse_period
 from gonghui.summary.registry import PHRASES
@@ -55,17 +56,23 @@ def _period_form(request, data):
 def home(request):
     actor = request.actor
     form, chosen = _period_form(request, request.POST if request.method == "POST" else None)
+    existing = []
     if request.method == "POST" and chosen:
         org, period, subtree = chosen
-        try:
-            draft = services.summary_create(actor=actor, org=org, period=period, subtree=subtree)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            return redirect("summary:draft", draft.pk)
+        # A second draft of the same union and period is rarely meant: offer the one there is.
+        if not request.POST.get("again"):
+            existing = list(selectors.drafts_for(actor).filter(org=org, period=period.code).order_by("-updated_at", "-id")[:5])
+        if not existing:
+            try:
+                draft = services.summary_create(actor=actor, org=org, period=period, subtree=subtree)
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                return redirect("summary:draft", draft.pk)
     drafts = selectors.drafts_for(actor).order_by("-updated_at", "-id")[:100]
     return render(request, "summary/home.html", {"form": form, "drafts": drafts, "can_edit": actor.can("summary.edit"),
-                                                 "can_phrases": actor.can("summary.phrases")})
+                                                 "can_phrases": actor.can("summary.phrases"), "existing": existing,
+                                                 "chosen": chosen})
 
 
 def _editor_blocks(document: dict) -> dict:
@@ -77,34 +84,71 @@ def _editor_blocks(document: dict) -> dict:
     return numbers
 
 
+def _wants_json(request) -> bool:
+    """The editor saves with fetch() and reads the answer itself (editor.js)."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _form_errors(form) -> dict[str, list[str]]:
+    return {field: [str(e) for e in errors] for field, errors in form.errors.items()}
+
+
+def _restored(raw: str, version) -> dict | None:
+    """The document a refused save sent, so a page that re-renders keeps the user's edits;
+    None when it cannot be read (the version as saved is shown then)."""
+    try:
+        check_json(raw or "", max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DOCUMENT_DEPTH)
+        return services.clean_document(raw, version.facts, version.document)
+    except (BadRequestParam, ValidationError):
+        return None
+
+
 @staff_view("summary.view")
 def draft(request, draft_id):
     actor = request.actor
     draft = selectors.draft_get(actor, draft_id)
     version = selectors.version_get(draft, _version_number(request))
     save_form = SaveForm(request.POST or None, initial={"base": version.number})
+    doc = version.document
+    unsaved = False
     if request.method == "POST":
         actor.require("summary.edit")
         if save_form.is_valid():
             base = draft.versions.filter(number=save_form.cleaned_data.get("base") or 0).first()
             # Malformed JSON is the service's to word (on the form); only what would crash
             # its parser is refused here.
-            document = check_json(save_form.cleaned_data["document"], max_bytes=MAX_DOCUMENT_BYTES,
-                                  max_depth=MAX_DOCUMENT_DEPTH, label="文档", name="document")
+            try:
+                document = check_json(save_form.cleaned_data["document"], max_bytes=MAX_DOCUMENT_BYTES,
+                                      max_depth=MAX_DOCUMENT_DEPTH, label="文档", name="document")
+            except BadRequestParam as exc:
+                if not _wants_json(request):
+                    raise
+                return JsonResponse({"ok": False, "errors": {"__all__": [exc.message]}}, status=400)
             try:
                 saved = services.summary_save(actor=actor, draft=draft, document=document,
                                               name=save_form.cleaned_data["name"], base=base)
             except ValidationError as exc:
-                save_form.add_error(None, exc.messages)
+                save_form.apply_errors(exc)
             else:
                 messages.success(request, f"已保存为第{saved.number}版“{saved.name}”。")
+                if _wants_json(request):
+                    return JsonResponse({"ok": True, "url": reverse("summary:draft", args=[draft.pk]), "number": saved.number})
                 return redirect("summary:draft", draft.pk)
+        if _wants_json(request):
+            # a refusal the user can correct is an answer, not a failed request (a 4xx would
+            # also land in the browser's console as an error)
+            return JsonResponse({"ok": False, "errors": _form_errors(save_form)})
+        # Without the editor's script the page comes back: with the edits, not the version.
+        restored = _restored(request.POST.get("document", ""), version)
+        if restored is not None:
+            doc, unsaved = restored, True
+    doc = in_yuan(doc)
     return render(request, "summary/draft.html", {
-        "draft": draft, "version": version, "doc": version.document, "numbers": _editor_blocks(version.document),
+        "draft": draft, "version": version, "doc": doc, "numbers": _editor_blocks(doc), "unsaved": unsaved,
         "versions": selectors.versions_of(draft), "form": save_form, "can_edit": actor.can("summary.edit"),
         "latest": version.number == draft.latest.number, "period_label": parse_period(draft.period).label,
-        "lists": [("problems", "存在问题", version.document.get("problems", [])),
-                  ("plans", "下一步工作计划", version.document.get("plans", []))],
+        "lists": [("problems", "存在问题", doc.get("problems", [])),
+                  ("plans", "下一步工作计划", doc.get("plans", []))],
     })
 
 
@@ -156,7 +200,8 @@ def render_export(document: dict, fmt: str) -> bytes:
         return docx_bytes(document)
     if fmt == "md":
         return markdown(document).encode()
-    return render_to_string("summary/export.html", {"doc": document, "blocks": blocks(document)}).encode()
+    return render_to_string("summary/export.html", {"doc": document, "blocks": blocks(document),
+                                                    "title_lines": title_lines(document.get("title", ""))}).encode()
 
 
 @staff_view("summary.view")

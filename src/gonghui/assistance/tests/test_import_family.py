@@ -79,9 +79,12 @@ def test_the_template_has_a_family_sheet_with_a_relation_dropdown_and_explains_i
     path = sheets.hardship_template(tmp_path / "t.xlsx")
     wb = CalamineWorkbook.from_path(str(path))
     assert wb.sheet_names == ["困难职工档案", "家庭成员", "填写说明"]
-    header, example = wb.get_sheet_by_name("家庭成员").to_python()[:2]
+    header, *rest = wb.get_sheet_by_name("家庭成员").to_python()
     assert header[:4] == ["户主身份证号*", "户主姓名", "与户主关系*", "姓名*"] and "残疾情况" in header
-    assert example[0] == sheets.EXAMPLE_ID and "配偶" in example
+    assert not any(any(row) for row in rest)  # the examples are on 填写说明, never a row of the data
+    family_table = [row[:3] for row in wb.get_sheet_by_name("填写说明").to_python()]
+    family_table = family_table[family_table.index(["“家庭成员”工作表", "", ""]):]
+    assert ["户主身份证号", "必填", sheets.EXAMPLE_ID] in family_table and ["与户主关系", "必填", "配偶"] in family_table
     assert "残疾情况" in wb.get_sheet_by_index(0).to_python()[0]
     explained = "\n".join(str(c) for row in wb.get_sheet_by_name("填写说明").to_python() for c in row)
     for text in ("“家庭成员”工作表", "与户主关系", "可选值：配偶、子女", "就学/就业情况", "不会删除"):

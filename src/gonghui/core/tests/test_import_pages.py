@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gonghui.assistance import sheets as assistance_sheets
 from gonghui.assistance.models import AssistanceRecord, Household
@@ -18,6 +19,7 @@ from gonghui.assistance.tests.factories import member as assistance_member
 from gonghui.benefits import sheets as benefits_sheets
 from gonghui.benefits.models import BenefitRecord, RuleSet
 from gonghui.benefits.services import ruleset_choose
+from gonghui.core import files
 from gonghui.core.actor import Actor
 from gonghui.core.exchange import EXCHANGES
 from gonghui.core.models import ImportJob
@@ -25,6 +27,7 @@ from gonghui.core.sheets import read_table
 from gonghui.donations import services as donation_services
 from gonghui.donations import sheets as donations_sheets
 from gonghui.donations.models import Donation
+from gonghui.members.models import Member
 from gonghui.members.services import member_create
 from gonghui.testing.factories import actor_of
 from gonghui.testing.members import make_id, write_roster
@@ -217,3 +220,126 @@ def test_kinds_with_their_own_pages_are_not_served_here(personas, login):
     assert {k: e.import_perm for k, e in EXCHANGES.items()} == {
         "orgs": "org.manage", "members": "member.manage", "hardship": "assistance.manage", "assistance": "assistance.manage",
         "benefits": "benefits.manage", "donations": "donations.manage"}
+
+
+# --- after an all-or-nothing refusal ----------------------------------------------------------
+
+
+def refused_import(client, case, tmp_path, capture) -> ImportJob:
+    """Upload the file with one bad row, confirm it all-or-nothing: the refused import."""
+    upload(client, case, write_roster(tmp_path / "有错.xlsx", case.bad, case.headers), capture)
+    check = ImportJob.objects.get()
+    with capture(execute=True):
+        client.post(f"/imports/{case.kind}/{check.pk}/confirm/", {"mode": "all"})
+    return ImportJob.objects.latest("id")
+
+
+def test_a_refused_import_says_so_and_imports_the_good_rows_in_one_click(case, personas, login, tmp_path,
+                                                                         django_capture_on_commit_callbacks):
+    client = login(personas.grassroots_chair)
+    refused = refused_import(client, case, tmp_path, django_capture_on_commit_callbacks)
+    assert (refused.mode, refused.written, refused.rejected) == ("all", False, 1)
+    page = client.get(f"/imports/{case.kind}/{refused.pk}/").content.decode()
+    assert "未导入：1行有错误（全部正确才导入）" in page and "第3行" in page
+    assert f'action="/imports/{case.kind}/{refused.pk}/confirm/"' in page and "只导入正确的行（1行）" in page
+    listed = client.get(f"/imports/{case.kind}/").content.decode()
+    assert "未导入：1行有错误（全部正确才导入）" in listed and "检查完成：可导入1行，1行有错误" in listed
+    assert "已完成" not in listed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        retry = client.post(f"/imports/{case.kind}/{refused.pk}/confirm/")  # the one button: no choice to make
+    partial = ImportJob.objects.latest("id")
+    assert retry.url == f"/imports/{case.kind}/{partial.pk}/"
+    assert (partial.token, partial.dry_run, partial.mode, partial.written, partial.created, partial.rejected) == (
+        refused.token, False, "valid", True, 1, 1)
+    assert case.written() == 1
+    assert "已导入1行，跳过1行有错误" in client.get(f"/imports/{case.kind}/").content.decode()
+    # The file went with the import that wrote it: no second retry.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(f"/imports/{case.kind}/{refused.pk}/confirm/", follow=True)
+    assert "该文件不能再导入，请重新上传。" in again.content.decode() and ImportJob.objects.latest("id") == partial
+
+
+def test_a_refused_import_whose_file_expired_explains_it(case, personas, login, tmp_path, django_capture_on_commit_callbacks):
+    client = login(personas.grassroots_chair)
+    refused = refused_import(client, case, tmp_path, django_capture_on_commit_callbacks)
+    files.discard_upload(refused.token)  # what the work folder's sweep does after 24 hours
+    page = client.get(f"/imports/{case.kind}/{refused.pk}/").content.decode()
+    assert "上传的文件已过期" in page and "只导入正确的行（" not in page
+    response = client.post(f"/imports/{case.kind}/{refused.pk}/confirm/", follow=True)
+    assert "该文件不能再导入，请重新上传。" in response.content.decode()
+    assert ImportJob.objects.latest("id") == refused and case.written() == 0
+
+
+def test_a_second_click_while_the_good_rows_are_importing_is_refused(tree, personas, login):
+    token = files.stash_upload(SimpleUploadedFile("x.xlsx", b"-"))
+    refused = ImportJob.objects.create(kind="donations", org=tree.grassroots, org_path=tree.grassroots.path, filename="x.xlsx",
+                                       token=token, state="done", dry_run=False, mode="all", total=3, rejected=1,
+                                       error_count=1, errors=[[3, "金额应大于0"]])
+    ImportJob.objects.create(kind="donations", org=tree.grassroots, org_path=tree.grassroots.path, filename="x.xlsx",
+                             token=token, state="queued", dry_run=False, mode="valid")
+    response = login(personas.grassroots_chair).post(f"/imports/donations/{refused.pk}/confirm/", follow=True)
+    assert "这个文件正在导入" in response.content.decode() and ImportJob.objects.count() == 2
+
+
+def test_only_a_check_or_an_import_refused_for_bad_rows_can_be_confirmed(tree, personas, login):
+    token = files.stash_upload(SimpleUploadedFile("x.xlsx", b"-"))
+    common = {"kind": "donations", "org": tree.grassroots, "org_path": tree.grassroots.path, "filename": "x.xlsx",
+              "token": token, "state": "done", "dry_run": False, "total": 3}
+    not_retried = [
+        ImportJob.objects.create(**common, mode="valid", rejected=1, written=True, created=2),  # wrote
+        ImportJob.objects.create(**common, mode="all", file_error="文件中只有表头，没有数据行。"),  # unreadable
+        ImportJob.objects.create(**common, mode="valid", rejected=3),  # nothing valid, nothing refused
+        ImportJob.objects.create(**common, mode="all", rejected=3),  # refused, but no row is right
+    ]
+    client = login(personas.grassroots_chair)
+    for job in not_retried:
+        assert "只导入正确的行（" not in client.get(f"/imports/donations/{job.pk}/").content.decode()
+        client.post(f"/imports/donations/{job.pk}/confirm/")
+    assert ImportJob.objects.count() == len(not_retried)
+    assert "没有正确的行可以导入" in client.get(f"/imports/donations/{not_retried[-1].pk}/").content.decode()
+
+
+def test_the_recent_list_says_what_each_job_came_to(tree, personas, login):
+    user = personas.grassroots_chair
+    common = {"org": tree.grassroots, "org_path": tree.grassroots.path, "created_by": user, "token": "0" * 32}
+    jobs = {
+        "检查完成：可导入2行，1行有错误": {"dry_run": True, "state": "done", "total": 3, "created": 1, "updated": 1, "rejected": 1},
+        "检查完成：可导入0行，没有错误，4行无变化": {"dry_run": True, "state": "done", "total": 4, "unchanged": 4},
+        "未导入：2行有错误（全部正确才导入）": {"dry_run": False, "mode": "all", "state": "done", "total": 5, "rejected": 2},
+        "已导入3行，1行无变化，跳过1行有错误": {"dry_run": False, "mode": "valid", "state": "done", "written": True, "total": 5,
+                                  "created": 2, "updated": 1, "unchanged": 1, "rejected": 1},
+        "出错：上传的文件已过期，请重新上传。": {"dry_run": False, "state": "failed", "file_error": "上传的文件已过期，请重新上传。"},
+        "检查中（40%）": {"dry_run": True, "state": "running", "progress": 40},
+        "排队中": {"dry_run": False, "state": "queued"},
+    }
+    for n, fields in enumerate(jobs.values()):
+        for kind in ("donations", "members"):
+            ImportJob.objects.create(**common, **fields, kind=kind, filename=f"文件{n}.xlsx")
+    client = login(user)
+    for page in ("/imports/donations/", "/members/import/"):
+        listed = client.get(page).content.decode()
+        for text in jobs:
+            assert text in listed, (page, text)
+        assert "已完成" not in listed
+
+
+def test_the_rosters_own_pages_offer_the_same_retry(tree, personas, login, tmp_path, django_capture_on_commit_callbacks):
+    client = login(personas.grassroots_chair)
+    rows = [{"姓名": "王五", "身份证号": make_id(), "入会时间": "2021-01-01"},
+            {"姓名": "赵六", "身份证号": "110105199001010000", "入会时间": "2021-01-01"}]
+    with open(write_roster(tmp_path / "r.xlsx", rows), "rb") as fh, django_capture_on_commit_callbacks(execute=True):
+        client.post("/members/import/", {"file": fh, "org_code": "G1"})
+    check = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/members/import/{check.pk}/confirm/")
+    refused = ImportJob.objects.latest("id")
+    page = client.get(f"/members/import/{refused.pk}/").content.decode()
+    assert "未导入：1行有错误（全部正确才导入）" in page and "只导入正确的行（1行）" in page
+    assert f'action="/members/import/{refused.pk}/confirm/"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/members/import/{refused.pk}/confirm/")
+    assert list(Member.objects.values_list("name", flat=True)) == ["王五"]
+    listed = client.get("/members/import/").content.decode()
+    for text in ("检查完成：可导入1行，1行有错误", "未导入：1行有错误（全部正确才导入）", "已导入1行，跳过1行有错误"):
+        assert text in listed, text

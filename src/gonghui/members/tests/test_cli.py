@@ -7,9 +7,10 @@ from gonghui.testing.factories import actor_of
 from gonghui.testing.members import make_id, write_roster
 
 
-def test_the_templates_example_row_is_itself_valid(tree, personas, tmp_path):
+def test_the_template_unchanged_imports_nothing(tree, personas, tmp_path):
+    # Its data sheet has no example row (the example is on 填写说明): nothing to import.
     report = members_import(actor=actor_of(personas.grassroots_chair), path=members_template(tmp_path / "t.xlsx"), org=tree.grassroots, dry_run=True)
-    assert report.ok and report.created == 1
+    assert report.file_error == "文件中只有表头，没有数据行。" and report.created == 0
 
 
 def test_import_members_prints_counts_and_exits_by_result(tree, tmp_path, capsys):

@@ -209,7 +209,9 @@ def test_it_writes_a_template_with_an_example_and_explanations(tmp_path):
     wb = CalamineWorkbook.from_path(str(orgs_template(tmp_path / "t.xlsx")))
     assert wb.sheet_names == ["数据", "填写说明"]
     data = wb.get_sheet_by_index(0).to_python()
-    assert data[0][0] == "工会编码*" and data[1][0] == "JN-GH-001"
+    assert data[0][0] == "工会编码*" and not any(any(row) for row in data[1:])  # the example is no row of the data
+    explained = wb.get_sheet_by_name("填写说明").to_python()
+    assert ["工会编码", "必填", "JN-GH-001"] in [row[:3] for row in explained]
 
 
 def test_a_refused_import_is_audited_as_a_failure(tree, chair, tmp_path):

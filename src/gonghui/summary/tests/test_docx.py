@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -291,7 +292,7 @@ def test_title_body_and_heading_fonts():
 
     item = next(p for p in document.paragraphs if p.text.startswith("1.新建基层工会36家"))
     assert east_asia_font(item) == "仿宋_GB2312"
-    assert item.runs[0].text == "1."  # the number leads the item's own paragraph
+    assert item.runs[0].text + item.runs[1].text == "1."  # the number leads the item's own paragraph
 
 
 def test_fonts_set_for_every_script_and_document_default():
@@ -449,15 +450,23 @@ def test_table_rows_are_padded_to_the_widest():
 # --- LibreOffice round trip ---------------------------------------------------------------
 
 
+# LibreOffice reads no font fallback from a .docx (docx.py): the GB/T names are mapped to
+# the serif / sans-serif the font table declares, as a converting server would have them.
+FONTCONFIG = Path(__file__).parent / "fontconfig" / "gongwen.conf"
+
+
 def to_pdf(doc: dict, tmp_path: Path) -> Path:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         pytest.fail(
             "soffice not found: install LibreOffice (Debian: apt-get install libreoffice-writer-nogui)"
         )
-    for tool in ("pdfinfo", "pdftotext"):
+    for tool in ("pdfinfo", "pdftotext", "pdffonts"):
         if not shutil.which(tool):
             pytest.fail(f"{tool} not found: install poppler-utils")
+    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout
+    if "Noto Serif CJK SC" not in fonts:
+        pytest.fail("no open CJK serif font: install fonts-noto-cjk (it has Noto Serif CJK)")
     source = tmp_path / "summary.docx"
     write_docx(doc, source)
     profile = tmp_path / "lo-profile"
@@ -476,6 +485,7 @@ def to_pdf(doc: dict, tmp_path: Path) -> Path:
         capture_output=True,
         text=True,
         timeout=120,
+        env={**os.environ, "FONTCONFIG_FILE": str(FONTCONFIG)},
     )
     pdf = tmp_path / "summary.pdf"
     assert result.returncode == 0 and pdf.exists(), result.stdout + result.stderr
@@ -560,3 +570,99 @@ def test_libreoffice_short_document_is_one_page(tmp_path):
     )
     assert "—1—" in text
     assert "一、组织建设" in text and "新建基层工会3家。" in text
+
+
+# --- issue 11: titles, numbers, numbering and fonts as LibreOffice prints them ---------------
+
+ISSUE_TITLE = "临江精机股份有限公司工会委员会2026年工作总结"  # printed "…2026年工" / "作总结" before
+FILLER = "职工群众的获得感幸福感持续增强工会坚持以职工为中心"
+
+
+def issue_doc() -> dict:
+    """A part of items only, whose amounts fall at every place of a line's end, and two
+    problems."""
+    items = [para(f"i{n}", FILLER[:n], "，发放慰问金共计", fact("83500元", f"a.total{n}"), "，每户",
+                  fact("1250.5元", f"a.each{n}"), "，覆盖率", fact("98.5%", f"a.rate{n}"), "。")
+             for n in range(4, 22)]
+    return {
+        "title": ISSUE_TITLE,
+        "opening": [para("o", "2026年，工会紧紧围绕年度工作目标，团结带领广大会员和职工，扎实开展各项工作。")],
+        "parts": [{"key": "assistance", "title": "积极开展帮扶活动，发挥工会作用",
+                   "sections": [{"key": "s", "title": "", "items": items, "tables": []}]}],
+        "problems": [para("p1", "帮扶资金来源单一。"), para("p2", "部分困难职工档案更新不及时。")],
+        "plans": [para("n1", "拓宽帮扶资金来源。")],
+        "signature": {"org": "临江精机股份有限公司工会委员会", "date": "2026-12-31"},
+    }
+
+
+def pdf_lines(pdf: Path) -> list[str]:
+    """The printed lines, blanks squeezed out, page numbers dropped."""
+    layout = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    lines = [squeeze(line) for line in layout.splitlines()]
+    return [line for line in lines if line and not re.fullmatch(r"—\d+—", line)]
+
+
+def test_font_table_declares_serif_fallbacks():
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from lxml import etree
+
+    document = load(short_doc())
+    table = etree.fromstring(document.part.part_related_by(RT.FONT_TABLE).blob)
+    fonts = {f.get(qn("w:name")): f for f in table.findall(qn("w:font"))}
+
+    def declared(name, tag):
+        return fonts[name].find(qn(f"w:{tag}")).get(qn("w:val"))
+
+    for name, alt, family in [("方正小标宋简体", "宋体", "roman"), ("仿宋_GB2312", "仿宋", "roman"),
+                              ("楷体_GB2312", "楷体", "roman"), ("黑体", "SimHei", "swiss"), ("宋体", "SimSun", "roman")]:
+        assert declared(name, "altName") == alt and declared(name, "family") == family, name
+        assert declared(name, "charset") == "86"  # GB2312
+        assert len(declared(name, "panose1")) == 20
+        # the schema's order, or Word refuses the file
+        assert [etree.QName(c).localname for c in fonts[name]] == ["altName", "panose1", "charset", "family", "pitch", "sig"]
+
+
+def test_numbers_are_runs_in_english_so_no_line_breaks_inside_them():
+    document = load(issue_doc())
+    item = next(p for p in document.paragraphs if "83500元" in p.text)
+    numbers = [r for r in item.runs if r.style.name == "公文数字"]
+    assert [r.text for r in numbers] == ["83500", "1250.5", "98.5%"]
+    lang = document.styles["公文数字"].element.rPr.find(qn("w:lang"))
+    assert lang.get(qn("w:val")) == "en-US" and lang.get(qn("w:eastAsia")) == "en-US"
+    title = document.paragraphs[0]
+    assert title.text == "临江精机股份有限公司工会委员会\n2026年工作总结"  # one paragraph, a line break
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_prints_titles_numbers_and_numbering_as_gbt_9704_wants(tmp_path):
+    doc = issue_doc()
+    pdf = to_pdf(doc, tmp_path)
+    lines = pdf_lines(pdf)
+
+    # the title breaks between the union and the period, nowhere else
+    assert lines[:2] == ["临江精机股份有限公司工会委员会", "2026年工作总结"], lines[:3]
+
+    # no number is split across lines: a line never ends inside one the next line continues
+    for above, below in zip(lines, lines[1:], strict=False):
+        assert not (re.search(r"[0-9][.,]?$", above) and re.match(r"[.,%]?[0-9%]", below)), (above, below)
+
+    text = "".join(lines)
+    # a part of items only numbers them （一）（二）…: the second level is not skipped
+    assert "一、积极开展帮扶活动，发挥工会作用（一）职工群众，发放慰问金" in text
+    assert "（十八）职工群众的获得感" in text
+    # every problem is numbered
+    assert "二、存在问题（一）帮扶资金来源单一。（二）部分困难职工档案更新不及时。" in text
+    assert "三、下一步工作计划（一）拓宽帮扶资金来源。" in text
+
+    # the fallback for the missing GB/T fonts is a serif (仿宋/宋 style), not a sans
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "NotoSerifCJK" in fonts, fonts
+
+    # line counts: the title takes the lines it was broken into, and a full page holds
+    # GB/T 9704's 22 lines (title, the blank line under it, then the text)
+    layout = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(pdf), "-"],
+                            capture_output=True, text=True, check=True).stdout
+    first_page = [squeeze(line) for line in layout.splitlines()]
+    first_page = [line for line in first_page if line and not re.fullmatch(r"—\d+—", line)]
+    assert page_count(pdf) >= 2
+    assert len(first_page) + 1 == 22, first_page  # + the blank line under the title

@@ -1,6 +1,9 @@
 /* The work-summary editor: paragraphs are contenteditable; figures (.fig) are atomic and
    keep their link to the records. On save the page is read back into the document JSON
-   (see summary/document.py) and posted; the server checks every field again. */
+   (see summary/document.py) and posted without leaving the page: a refused save (no
+   version name, a field the server rejects, an expired login) shows why and keeps every
+   edit. Leaving the page with unsaved edits asks first (beforeunload). The period
+   shortcuts of the home and statistics pages are in periods.js. */
 (function () {
   "use strict";
   var DIGITS = "零一二三四五六七八九";
@@ -71,29 +74,46 @@
 
   function hasText(para) { return textOf(para.querySelector(".doc-text")).trim() !== ""; }
 
-  function numberItems(container) {
-    var items = Array.prototype.filter.call(container.querySelectorAll(":scope > .doc-para"), hasText);
-    container.querySelectorAll(":scope > .doc-para > .num").forEach(function (n) { n.textContent = ""; });
-    if (items.length > 1) { items.forEach(function (p, i) { p.querySelector(".num").textContent = (i + 1) + "."; }); }
-    return items.length;
+  function texts(container) {
+    return container ? Array.prototype.filter.call(container.querySelectorAll(":scope > .doc-para"), hasText) : [];
   }
 
+  function clearNumbers(container) {
+    if (container) { container.querySelectorAll(":scope > .doc-para > .num").forEach(function (n) { n.textContent = ""; }); }
+  }
+
+  // The numbering of summary/document.py blocks(), so the page shows what the export prints.
   function renumber(root) {
     var n = 0;
     root.querySelectorAll("[data-role=parts] > .doc-part").forEach(function (part) {
       n += 1;
       part.querySelector(".doc-h1 .num").textContent = cn(n) + "、";
+      var sections = part.querySelectorAll(":scope > .doc-section");
+      // titled sections and the items straight under the part share the （一） level
+      var second = 0;
+      sections.forEach(function (s) {
+        var items = texts(s.querySelector("[data-role=items]"));
+        if (!s.querySelector(".doc-h2")) { second += items.length; }
+        else if (items.length || s.querySelector(".doc-table")) { second += 1; }
+      });
       var sub = 0;
-      part.querySelectorAll(":scope > .doc-section").forEach(function (s) {
-        var h = s.querySelector(".doc-h2 .num");
-        if (h) { sub += 1; h.textContent = "（" + cn(sub) + "）"; }
-        numberItems(s.querySelector("[data-role=items]"));
+      sections.forEach(function (s) {
+        var box = s.querySelector("[data-role=items]"), items = texts(box), h = s.querySelector(".doc-h2 .num");
+        clearNumbers(box);
+        if (h) {
+          if (items.length || s.querySelector(".doc-table")) { sub += 1; h.textContent = "（" + cn(sub) + "）"; } else { h.textContent = ""; }
+          if (items.length > 1) { items.forEach(function (p, i) { p.querySelector(".num").textContent = (i + 1) + "."; }); }
+        } else if (second > 1) {
+          items.forEach(function (p) { sub += 1; p.querySelector(".num").textContent = "（" + cn(sub) + "）"; });
+        }
       });
     });
     root.querySelectorAll(".doc-list").forEach(function (list) {
-      var count = numberItems(list.querySelector("[data-role=items]"));
+      var box = list.querySelector("[data-role=items]"), items = texts(box);
       var num = list.querySelector(".doc-h1 .num");
-      if (count) { n += 1; num.textContent = cn(n) + "、"; list.classList.remove("doc-empty"); }
+      clearNumbers(box);
+      items.forEach(function (p, i) { p.querySelector(".num").textContent = "（" + cn(i + 1) + "）"; });
+      if (items.length) { n += 1; num.textContent = cn(n) + "、"; list.classList.remove("doc-empty"); }
       else { num.textContent = ""; list.classList.add("doc-empty"); }
     });
   }
@@ -116,11 +136,84 @@
     return p;
   }
 
+  // --- saving ---------------------------------------------------------------------------
+
+  function showErrors(form, errors) {
+    var box = form.querySelector("[data-role=save-errors]");
+    var name = form.querySelector("[name=name]");
+    var feedback = form.querySelector("[data-role=name-error]");
+    box.replaceChildren();
+    Object.keys(errors).forEach(function (field) {
+      if (field === "name") { return; }
+      errors[field].forEach(function (message) {
+        var alert = el("div", "alert alert-danger py-2 small mb-2", { role: "alert" });
+        alert.textContent = message;
+        box.appendChild(alert);
+      });
+    });
+    var nameErrors = errors.name || [];
+    name.classList.toggle("is-invalid", nameErrors.length > 0);
+    if (!feedback) {
+      feedback = el("div", "invalid-feedback d-block", { "data-role": "name-error", role: "alert" });
+      name.insertAdjacentElement("afterend", feedback);
+    }
+    feedback.textContent = nameErrors.join(" ");
+    feedback.hidden = nameErrors.length === 0;
+    if (nameErrors.length) { name.focus(); }
+  }
+
+  function setUpSaving(root, form) {
+    var button = form.querySelector("[type=submit]");
+    var snapshot = JSON.stringify(serialize(root));
+    var restored = root.dataset.unsaved === "1";  // a refused save brought back unsaved edits
+    var leaving = false;
+
+    function changed() { return restored || JSON.stringify(serialize(root)) !== snapshot; }
+
+    window.addEventListener("beforeunload", function (ev) {
+      if (leaving || !changed()) { return; }
+      ev.preventDefault();
+      ev.returnValue = "";
+    });
+
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var name = form.querySelector("[name=name]");
+      if (!name.value.trim()) {
+        showErrors(form, { name: [name.dataset.required || "请填写版本名称。"] });
+        return;
+      }
+      var body = new FormData(form);
+      body.set("document", JSON.stringify(serialize(root)));
+      button.disabled = true;
+      fetch(form.action || window.location.href, {
+        method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" }
+      }).then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (type.indexOf("application/json") < 0) {
+          // an expired login answers with the login page: nothing was saved
+          throw new Error(response.ok ? "登录可能已超时，本次没有保存。请在新的浏览器标签页中重新登录，再回到本页保存（本页的修改仍在）。"
+            : "保存失败（服务器返回" + response.status + "），本页的修改仍在，请稍后再试。");
+        }
+        return response.json();
+      }).then(function (data) {
+        if (data.ok) {
+          leaving = true;
+          window.location.assign(data.url);
+          return;
+        }
+        showErrors(form, data.errors || {});
+        button.disabled = false;
+      }).catch(function (err) {
+        showErrors(form, { __all__: [err && err.message && /[\u4e00-\u9fff]/.test(err.message) ? err.message
+          : "无法连接服务器，本次没有保存。本页的修改仍在，请检查网络后再试。"] });
+        button.disabled = false;
+      });
+    });
+  }
+
   function init() {
     var root = document.getElementById("summary-editor");
-    document.querySelectorAll("[data-fill]").forEach(function (b) {
-      b.addEventListener("click", function () { var t = document.querySelector(b.dataset.fill); if (t) { t.value = b.dataset.value; } });
-    });
     if (!root) { return; }
     renumber(root);
     var page = document.querySelector("main") || document.body;
@@ -198,11 +291,7 @@
       document.execCommand("insertText", false, ev.clipboardData.getData("text/plain").replace(/\s*\n\s*/g, ""));
     });
     var form = document.getElementById("save-form");
-    if (form) {
-      form.addEventListener("submit", function () {
-        form.querySelector("[name=document]").value = JSON.stringify(serialize(root));
-      });
-    }
+    if (form) { setUpSaving(root, form); }
     document.body.addEventListener("htmx:afterSwap", function (ev) {
       var result = ev.detail.target.querySelector("[data-changed]");
       if (!result) { return; }
