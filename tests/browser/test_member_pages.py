@@ -167,7 +167,7 @@ def test_a_status_change_has_no_default_and_is_confirmed_by_name(page, personas,
 
     page.get_by_test_id("record-event").click()
     expect(dialog).to_be_visible()
-    dialog.get_by_role("button", name="记录").click()
+    dialog.get_by_role("button", name="确认退会").click()
     expect(page.get_by_role("alert").filter(has_text="已为“冯春梅”记录退会。")).to_be_visible()
     member.refresh_from_db()
     assert member.status == "withdrawn"

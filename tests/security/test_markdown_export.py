@@ -45,7 +45,8 @@ def test_the_markdown_export_shows_user_text_literally(login, personas, tree):
     lines = md.splitlines()
     for escaped in TYPED.values():
         assert escaped in lines
-    assert "&lt;img src=x onerror=alert(1)&gt;" in lines and "\\===" in lines and "2\\. 第二行" in lines
+    # Every 存在问题 entry is numbered, so the typed text follows its （一）.
+    assert "（一）&lt;img src=x onerror=alert(1)&gt;" in lines and "\\===" in lines and "2\\. 第二行" in lines
     assert "<script" not in md and "<img" not in md and "**x**" not in md
     # Gonghui's own structure is still Markdown: the title heading and the numbered headings.
     assert lines[0] == f"# {draft.latest.document['title']}"

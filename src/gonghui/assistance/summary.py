@@ -29,19 +29,32 @@ from gonghui.summary.registry import (
     yoy,
 )
 
-_GOODS_FIELDS = {"when": "时间（如“中秋节前”“1月”）", "households": "受助户数（人数）", "per_household": "每户金额（各户相同时）",
-                 "goods": "发放的物品（如“米面油”）", "cash": "现金合计", "total": "现金和物品价值合计", "yoy": "与上年同期比较"}
+# Cash and goods are stated apart: a reader multiplies 户数 × 每户 and expects the 共计 after
+# it, so that 共计 is the cash alone, and 每户 is written only when every household got the
+# same cash and there is more than one (`cash_sum` takes the cash otherwise). Goods are named
+# and valued on their own. `total` (cash and goods together) stays for wordings saved before.
+_GOODS_FIELDS = {"when": "时间（如“中秋节前”“1月”）", "households": "受助户数（人数）",
+                 "per_household": "每户现金（各户相同且不止一户时）", "cash": "现金合计",
+                 "cash_sum": "现金合计（不写每户金额时）", "goods": "发放的物品（如“米面油”）",
+                 "goods_value": "物品折合金额", "total": "现金和物品价值合计", "yoy": "与上年同期比较"}
+
+
+def _cash(per: str, money_word: str) -> str:
+    return f"[，{per}发放{money_word}{{per_household}}，共计{{cash}}][，发放{money_word}{{cash_sum}}]"
+
+
+_GOODS = "[，送去{goods}][，物品折合{goods_value}]"
 
 OCCASION_PHRASES = {
-    Occasion.NEW_YEAR: "[{when}，]开展元旦春节送温暖活动，对{households}户困难职工进行慰问[，每户发放{per_household}][，送去{goods}]，共计{total}[，{yoy}]。",
-    Occasion.SCHOOL: "[{when}，]开展金秋助学活动，资助{households}户困难职工家庭子女就学[，每户{per_household}]，共计发放助学金{total}[，{yoy}]。",
-    Occasion.MEDICAL: "[{when}，]对{households}户患重大疾病的职工家庭开展医疗救助[，每户{per_household}][，送去{goods}]，共计{total}。",
-    Occasion.TEMPORARY: "[{when}，]对{households}户突发困难的职工家庭实施临时救助[，每户{per_household}][，送去{goods}]，共计{total}。",
-    Occasion.FESTIVAL: "[在{when}，]慰问困难职工{households}户[，每户发放{per_household}][，送上{goods}]，共计{total}，让困难职工感受到工会的温暖。",
-    Occasion.SICK: "[{when}，]探望慰问生病住院职工{households}人[，每人{per_household}][，送去{goods}]，共计{total}。",
-    Occasion.SPECIAL: "[{when}，]对特困职工家庭{households}户组织探望和慰问[，每户发放{per_household}][，送去{goods}]，共计{total}。",
-    Occasion.DISASTER: "[{when}，]对{households}户受灾职工家庭实施灾害救助[，每户{per_household}][，送去{goods}]，共计{total}。",
-    Occasion.OTHER: "[{when}，]开展其他帮扶慰问，惠及职工{households}户[，送去{goods}]，共计{total}。",
+    Occasion.NEW_YEAR: "[{when}，]开展元旦春节送温暖活动，对{households}户困难职工进行慰问" + _cash("每户", "慰问金") + _GOODS + "[，{yoy}]。",
+    Occasion.SCHOOL: "[{when}，]开展金秋助学活动，资助{households}户困难职工家庭子女就学" + _cash("每户", "助学金") + _GOODS + "[，{yoy}]。",
+    Occasion.MEDICAL: "[{when}，]对{households}户患重大疾病的职工家庭开展医疗救助" + _cash("每户", "救助金") + _GOODS + "。",
+    Occasion.TEMPORARY: "[{when}，]对{households}户突发困难的职工家庭实施临时救助" + _cash("每户", "救助金") + _GOODS + "。",
+    Occasion.FESTIVAL: "[在{when}，]慰问困难职工{households}户" + _cash("每户", "慰问金") + _GOODS + "，让困难职工感受到工会的温暖。",
+    Occasion.SICK: "[{when}，]探望慰问生病住院职工{households}人" + _cash("每人", "慰问金") + _GOODS + "。",
+    Occasion.SPECIAL: "[{when}，]对特困职工家庭{households}户组织探望和慰问" + _cash("每户", "慰问金") + _GOODS + "。",
+    Occasion.DISASTER: "[{when}，]对{households}户受灾职工家庭实施灾害救助" + _cash("每户", "救助金") + _GOODS + "。",
+    Occasion.OTHER: "[{when}，]开展其他帮扶慰问，惠及职工{households}户[，发放慰问金{cash_sum}]" + _GOODS + "。",
 }
 
 PHRASES = (
@@ -190,14 +203,18 @@ def collect(ctx) -> list[Section]:
             g = groups[occasion]
             link = ctx.link("assistance:records", standing="1", occasion=occasion, **ctx.period_params())
             total = g["cash"] + g["goods_value"]
-            uniform = len(g["amounts"]) == 1 and g["cash"] > 0 and g["records"] == len(g["members"])
+            # 每户 only where it multiplies: one record per household, all with the same cash,
+            # and more than one household (for one, the cash is simply the amount)
+            uniform = len(g["amounts"]) == 1 and g["cash"] > 0 and g["records"] == len(g["members"]) > 1
             prev = earlier_groups.get(occasion)
             items.append(Item(f"assistance.occasion.{occasion}", {
                 "when": text(_when(g["first"], g["last"], ctx.period, occasion)),
                 "households": count(len(g["members"]), link),
                 "per_household": money(next(iter(g["amounts"]))) if uniform else None,
+                "cash_sum": None if uniform else money(g["cash"], link),
                 "goods": text(_goods_names(g["goods"])),
                 "cash": money(g["cash"], link),
+                "goods_value": money(g["goods_value"], link),
                 "total": money(total, link),
                 "yoy": yoy(len(g["members"]), len(prev["members"]) if prev else None, "户"),
             }, key=f"assistance.occasion.{occasion}"))

@@ -189,10 +189,22 @@ def employees_of(org: Org) -> int:
     )["n"] or 0
 
 
-def membership_rate(actor: Actor, org: Org, on: dt.date) -> tuple[int, int, float | None]:
-    """(members in good standing, employees, rate) as of a date, for a union's subtree."""
-    members = count_as_of(actor, org, on)
-    employees = employees_of(org)
+def rate_employees(org: Org, subtree: bool = True) -> int:
+    """The employees a 入会率 divides by, for the same rows `reporting_scope` counts."""
+    from gonghui.orgs.selectors import reporting_scope
+
+    return employees_of(org) if reporting_scope(org, subtree).whole else org.employee_count
+
+
+def membership_rate(actor: Actor, org: Org, on: dt.date, *, subtree: bool = True) -> tuple[int, int, float | None]:
+    """(members in good standing, employees, rate) as of a date. A grassroots union always
+    counts its branches and groups (`reporting_scope`); a federation its whole subtree
+    unless `subtree=False` asks for its own office."""
+    from gonghui.orgs.selectors import reporting_scope
+
+    scope = reporting_scope(org, subtree)
+    members = count_as_of(actor, org, on, subtree=scope.whole)
+    employees = rate_employees(org, subtree)
     return members, employees, (members / employees if employees else None)
 
 

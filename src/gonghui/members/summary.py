@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from gonghui.core.formats import doc_number, doc_percent
 from gonghui.members.choices import GOOD_STANDING, EventKind
 from gonghui.members.models import Member, MembershipEvent, MemberSpell
-from gonghui.members.selectors import employees_of
+from gonghui.members.selectors import employees_of, rate_employees
 from gonghui.summary.registry import (
     Contributor,
     Item,
@@ -63,13 +63,13 @@ def _spells_as_of(ctx, day):
 
 def _events(ctx, kind, period):
     qs = ctx.within(MembershipEvent.objects.filter(kind=kind, on__gte=period.start, on__lte=period.end))
-    if kind in (EventKind.TRANSFER_IN, EventKind.TRANSFER_OUT) and ctx.subtree:
-        qs = qs.exclude(other_org__path__startswith=ctx.org.path)  # moves inside the subtree
+    if kind in (EventKind.TRANSFER_IN, EventKind.TRANSFER_OUT) and ctx.scope.whole:
+        qs = qs.exclude(other_org__path__startswith=ctx.org.path)  # moves inside the unit are no change
     return qs
 
 
 def _employees(ctx) -> int:
-    return employees_of(ctx.org) if ctx.subtree else ctx.org.employee_count
+    return rate_employees(ctx.org, ctx.subtree)
 
 
 def target_of(org) -> int | None:

@@ -3,12 +3,47 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
 
 from gonghui.core.actor import Actor
 from gonghui.core.scope import get_scoped_or_404
 from gonghui.orgs.models import POSITION_ORDER, Kind, Level, Org
+
+
+@dataclass(frozen=True)
+class ReportingScope:
+    """Which rows a figure for `org` counts. `whole`: the union and every union below it,
+    by the rows' copy of the union path; otherwise only the rows registered at it."""
+
+    org: Org
+    whole: bool
+
+    def q(self, path_field: str = "org_path") -> Q:
+        if self.whole:
+            return Q(**{f"{path_field}__startswith": self.org.path})
+        return Q(**{path_field: self.org.path})
+
+    def covers(self, path: str) -> bool:
+        return path.startswith(self.org.path) if self.whole else path == self.org.path
+
+    @property
+    def label(self) -> str:
+        if not self.whole:
+            return "本级"
+        return "含下级工会" if self.org.level < Level.GRASSROOTS else "含所属分会、工会小组"
+
+
+def reporting_scope(org: Org, subtree: bool) -> ReportingScope:
+    """The one rule every figure (summary, statistics, dashboard, API) is counted by.
+
+    A 基层工会 and its 分会 and 工会小组 are one unit: its members, records and employees
+    include those registered at its branches and groups, whether or not the subtree is
+    asked for (the same holds for a 分会 and its groups). Only a federation (总工会,
+    街道/乡镇/行业工会) distinguishes its own office (`subtree=False`) from everything
+    below it (`subtree=True`)."""
+    return ReportingScope(org, bool(subtree) or org.level >= Level.GRASSROOTS)
 
 
 def orgs_for(actor: Actor):

@@ -52,6 +52,7 @@ def collect(ctx) -> list[Section]:
                 "branches": count(levels.get(Level.BRANCH, 0), ctx.link("orgs:list", under=ctx.org.code, level=Level.BRANCH)),
                 "employees": count(employees_of(ctx.org)),
             }))
+    if ctx.scope.whole:
         founded = Org.objects.for_actor(ctx.actor).filter(path__startswith=ctx.org.path, founded_on__gte=ctx.start,
                                                           founded_on__lte=ctx.end).exclude(pk=ctx.org.pk)
         n = founded.count()
@@ -65,7 +66,7 @@ def collect(ctx) -> list[Section]:
             "date": text(cn_date(own.elected_on)), "number": text(str(own.number)),
             "officers": count(own.n),
         }))
-    if ctx.subtree:
+    if ctx.scope.whole:
         below = (CommitteeTerm.objects.filter(org__path__startswith=ctx.org.path, elected_on__gte=ctx.start, elected_on__lte=ctx.end)
                  .exclude(org=ctx.org).values("org").distinct().count())
         if below:
@@ -77,7 +78,7 @@ def _overdue(ctx) -> int:
     """Unions whose latest committee term ended before the as-of day."""
     from django.db.models import Max
 
-    qs = CommitteeTerm.objects.filter(org__path__startswith=ctx.org.path, org__is_active=True) if ctx.subtree else \
+    qs = CommitteeTerm.objects.filter(org__path__startswith=ctx.org.path, org__is_active=True) if ctx.scope.whole else \
         CommitteeTerm.objects.filter(org=ctx.org)
     latest = qs.values("org").annotate(last=Max("ends_on"))
     return sum(1 for r in latest if r["last"] < ctx.as_of)

@@ -70,12 +70,13 @@ def _item_runs(item: Item, book: Phrasebook, key: str, facts_out: dict) -> list[
         return None
     phrase = PHRASES[item.phrase]
     about = item.label or phrase.label.split("：")[-1]
-    for r in runs:
-        if "fact" in r:
-            name = r["fact"].rsplit(".", 1)[1]
-            f = item.facts[name]
-            facts_out[r["fact"]] = {"text": f.text, "value": f.value, "label": f.label or phrase.fields.get(name, name),
-                                    "about": about, "link": f.link}
+    # Every figure the sentence was handed goes into the snapshot, not only those its
+    # wording shows: a saved wording may use one the default no longer does (共计 of the
+    # cash once the households stop getting the same amount), and refreshing must reach it.
+    for name, f in item.facts.items():
+        if f is not None and f.present and f.figure:
+            facts_out[f"{key}.{name}"] = {"text": f.text, "value": f.value, "label": f.label or phrase.fields.get(name, name),
+                                          "about": about, "link": f.link}
     return runs
 
 

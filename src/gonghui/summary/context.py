@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from gonghui.core.actor import Actor
 from gonghui.orgs.models import Org
+from gonghui.orgs.selectors import reporting_scope
 from gonghui.summary.periods import Period
 
 
@@ -22,6 +23,8 @@ class SummaryContext:
         self.today = today or dt.date.today()
         self.start, self.end = period.start, period.end
         self.as_of = period.as_of(self.today)
+        # A grassroots union's figures include its branches even without `subtree`.
+        self.scope = reporting_scope(org, subtree)
 
     @cached_property
     def earlier(self) -> SummaryContext:
@@ -35,11 +38,9 @@ class SummaryContext:
     # --- scope -----------------------------------------------------------------------------
 
     def within(self, qs, *, path_field: str = "org_path"):
-        """Rows of the union (subtree=False) or of the union and everything below it, by
-        the rows' copy of the union's path."""
-        if self.subtree:
-            return qs.filter(**{f"{path_field}__startswith": self.org.path})
-        return qs.filter(**{path_field: self.org.path})
+        """The rows `self.scope` counts, by the rows' copy of the union's path: the union
+        and everything below it, or a federation's own office without `subtree`."""
+        return qs.filter(self.scope.q(path_field))
 
     def dated(self, qs, field: str = "on", *, period=None):
         period = period or self.period
@@ -70,7 +71,8 @@ class SummaryContext:
         """The list of records behind a figure: the named URL filtered to this union (and
         its subtree) plus `params`; empty values are dropped."""
         org = org or self.org
-        query = {"org": org.code, "subtree": "1" if (subtree if subtree is not None else self.subtree) else "0"}
+        whole = subtree if subtree is not None else (self.scope.whole if org == self.org else self.subtree)
+        query = {"org": org.code, "subtree": "1" if whole else "0"}
         query.update({k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in params.items() if v not in (None, "")})
         return f"{reverse(name)}?{urlencode(query)}"
 

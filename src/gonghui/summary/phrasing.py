@@ -11,7 +11,9 @@
   same). Brackets nest.
 - `{{`, `}}`, `[[`, `]]` write a literal brace or bracket.
 A sentence whose required fact has no value is dropped as a whole, so a part with no
-records writes nothing rather than zeros.
+records writes nothing rather than zeros. So is a sentence none of whose figures has a
+value: the words around them (a period, a date, a festival) are only its frame, and
+"2025年办理会员会籍信息及时更新。" says nothing.
 """
 
 from __future__ import annotations
@@ -161,14 +163,19 @@ def _render(nodes, facts: dict[str, Fact | None], prefix: str, filled: list) -> 
 
 def render(nodes, facts: dict[str, Fact | None], *, prefix: str) -> list[dict] | None:
     """The runs of the sentence (adjacent text merged), or None when a required fact has
-    no value, or when every fact it names is optional and none has one (nothing left to
-    say). Each figure run names its fact as `prefix.name`."""
+    no value, when every fact it names is optional and none has one, or when it names
+    figures and none of them has one (only its frame of words would be left). Each
+    figure run names its fact as `prefix.name`."""
     filled: list = []
     try:
         runs = _render(nodes, facts, prefix, filled)
     except _Missing:
         return None
-    if slots(nodes) and not filled:
+    names = slots(nodes)
+    if names and not filled:
+        return None
+    figures = {n for n in names if isinstance(facts.get(n), Fact) and facts[n].figure}
+    if figures and not figures & set(filled):
         return None
     merged: list[dict] = []
     for r in runs:

@@ -128,6 +128,9 @@ def contributors() -> list[Contributor]:
 # --- facts ---------------------------------------------------------------------------------
 
 NONE = Fact("", None)
+# An empty word is still a word: it must not make a sentence of words look like one whose
+# figures are all missing (phrasing.render drops those).
+NO_WORD = Fact("", None, figure=False)
 
 
 def count(n, link: str = "", *, zero: bool = False) -> Fact:
@@ -151,12 +154,12 @@ def percent(ratio, link: str = "") -> Fact:
 
 
 def text(value: str, link: str = "") -> Fact:
-    return Fact(value, value, link, figure=False) if value else NONE
+    return Fact(value, value, link, figure=False) if value else NO_WORD
 
 
 def date(day: dt.date | None, link: str = "") -> Fact:
     if day is None:
-        return NONE
+        return NO_WORD
     return Fact(f"{day.month}月{day.day}日", day.isoformat(), link, figure=False)
 
 

@@ -81,7 +81,9 @@ def write_xlsx(stats: Statistics, path) -> None:
             book.write_row(ws, r, cols, {"part": g["title"], "label": row["label"], "text": row["text"],
                                          "value": Decimal(str(value)) if value is not None else None})
             r += 1
-    scope = "含下级工会" if stats.subtree else "本级"
+    from gonghui.orgs.selectors import reporting_scope
+
+    scope = reporting_scope(stats.org, stats.subtree).label
     ws.write_string(r + 1, 0, f"{stats.org.name} · {stats.period.label} · {scope} · 截至{stats.as_of.isoformat()}")
     for i, chart in enumerate(stats.charts, 1):
         ccols = [Column("label", "项目", width=30), Column("value", f"数值（{chart.unit}）" if chart.unit else "数值", kind="decimal", width=16)]

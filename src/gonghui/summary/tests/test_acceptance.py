@@ -80,14 +80,14 @@ def test_it_writes_example_one_from_the_records(tree, tmp_path):
     text = summary_text(tmp_path, "G1", "2025")
 
     assert text.startswith("# 临江精机工会2025年工作总结")
-    assert "对23户困难职工进行慰问，每户发放500元，共计11500元" in text
-    assert "对1户患重大疾病的职工家庭开展医疗救助，送去米面油，共计300元" in text
-    assert "对特困职工家庭3户组织探望和慰问，送去米面油，共计600元" in text
+    assert "对23户困难职工进行慰问，每户发放慰问金500元，共计11500元" in text
+    assert "对1户患重大疾病的职工家庭开展医疗救助，送去米面油，物品折合300元。" in text
+    assert "对特困职工家庭3户组织探望和慰问，送去米面油，物品折合600元" in text
     assert "捐款共计980元" in text and "20名会员职工" in text
-    assert "中秋节前，慰问困难职工2户，送上米面油，共计300元" in text
+    assert "中秋节前，慰问困难职工2户，送去米面油，物品折合300元" in text
     assert "截至年底，动态管理困难职工5户" in text
     assert "2025年困难职工档案新建档23户，脱困18户，实行有进有出的动态管理" in text
-    assert "对23户困难职工进行慰问，每户发放500元，共计11500元。" in text  # no 同比: 2024 has no records
+    assert "对23户困难职工进行慰问，每户发放慰问金500元，共计11500元。" in text  # no 同比: 2024 has no records
     # the parts the records do not cover are left out, not filled with zeros
     assert not re.search(r"(?<![\d.])0(户|人|元|个)", text)
     assert "一、" in text and "二、" in text
@@ -104,7 +104,7 @@ def test_it_phrases_a_half_year_with_year_on_year_figures(tree, tmp_path):
 
     text = summary_text(tmp_path, "G1", "2025H1")
     assert text.startswith("# 临江精机工会2025年上半年工作总结")
-    assert "对4户困难职工进行慰问，每户发放1000元，共计4000元，同比增加1户（33.3%）" in text
+    assert "对4户困难职工进行慰问，每户发放慰问金1000元，共计4000元，同比增加1户（33.3%）" in text
     assert "2025年上半年新发展会员4人" in text
     assert "截至6月底，共有会员12人，同比增加4人（50%）" in text
     assert "截至6月底，动态管理困难职工4户，与上年同期持平" in text
@@ -121,10 +121,10 @@ def test_it_rolls_a_district_up_with_a_table_per_street(tree, tmp_path):
     _assist(tmp_path, "G2", [row(p, 1500) for p in b[:3]], "g2.xlsx")
 
     district = summary_text(tmp_path, "BJ", "2025Q3", subtree=True, name="bj.md")
-    assert "资助5户困难职工家庭子女就学，共计发放助学金8500元" in district  # 2×2000 + 3×1500
+    assert "资助5户困难职工家庭子女就学，发放助学金8500元" in district  # 2×2000 + 3×1500
     assert "| 临江街道工会 | 2 | 2 | 4000 |" in district
     assert "| 望湖街道工会 | 3 | 3 | 4500 |" in district
     street = summary_text(tmp_path, "S1", "2025Q3", subtree=True, name="s1.md")
-    assert "资助2户困难职工家庭子女就学，每户2000元，共计发放助学金4000元" in street
+    assert "资助2户困难职工家庭子女就学，每户发放助学金2000元，共计4000元" in street
     own = summary_text(tmp_path, "BJ", "2025Q3", name="own.md")  # the district's own records: none
     assert "助学" not in own

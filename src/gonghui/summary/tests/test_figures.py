@@ -45,7 +45,8 @@ def test_a_subtree_figure_is_the_sum_of_its_parts(tree):
     _give(tree.sibling_grassroots, "望湖丙", D(2025, 3, 3), 700)
     total = lambda org, subtree=True: Decimal(_facts(org, "2025", subtree).get("assistance.totals.total", {"value": "0"})["value"])  # noqa: E731
     assert total(tree.district) == total(tree.street) + total(tree.sibling_street) + total(tree.district, False) == Decimal(1150)
-    assert total(tree.grassroots) == total(tree.grassroots, False) + total(tree.branch) == Decimal(450)
+    # a grassroots union and its branches are one unit: `subtree` changes nothing for it
+    assert total(tree.grassroots) == total(tree.grassroots, False) == Decimal(450) > total(tree.branch)
     managed = lambda org: int(_facts(org, "2025").get("assistance.managed.managed", {"value": "0"})["value"])  # noqa: E731
     assert managed(tree.district) == managed(tree.street) + managed(tree.sibling_street) == 3
 
@@ -77,3 +78,23 @@ def test_a_federation_summary_breaks_benefits_down_by_child_union(tree):
     assert "各下级工会会员慰问情况" in text
     assert "| 临江街道工会 | 2 | 500 |" in text and "| 望湖街道工会 | 1 | 250 |" in text
     assert "为过生日的会员送上生日祝福和慰问3人次，共计750元。" in text
+
+
+def test_households_times_each_is_the_total_and_goods_are_stated_apart(tree):
+    """Issue 12: 户数 × 每户 = 共计; goods are named and valued on their own."""
+    from gonghui.assistance.models import AssistanceRecord
+
+    for i in range(11):
+        rec = _give(tree.grassroots, f"春节{i}", D(2025, 1, 20), 500)
+        AssistanceRecord.objects.filter(pk=rec.pk).update(occasion=Occasion.NEW_YEAR, goods=[{"item": "米面油"}],
+                                                          goods_value=Decimal(150))
+    sick = [_give(tree.grassroots, f"住院{i}", D(2025, 8, 5), 300) for i in range(2)]
+    AssistanceRecord.objects.filter(pk__in=[r.pk for r in sick]).update(occasion=Occasion.SICK)
+    AssistanceRecord.objects.filter(pk=sick[0].pk).update(goods=[{"item": "水果"}], goods_value=Decimal(200))
+    one = _give(tree.grassroots, "灾害", D(2025, 9, 1), 800)
+    AssistanceRecord.objects.filter(pk=one.pk).update(occasion=Occasion.DISASTER)
+    text = plain_text(generate(actor=OP, org=tree.grassroots, period=parse_period("2025"), subtree=False,
+                               today=D(2026, 1, 1)).document)
+    assert "对11户困难职工进行慰问，每户发放慰问金500元，共计5500元，送去米面油，物品折合1650元" in text
+    assert "探望慰问生病住院职工2人，每人发放慰问金300元，共计600元，送去水果，物品折合200元。" in text
+    assert "对1户受灾职工家庭实施灾害救助，发放救助金800元。" in text

@@ -64,3 +64,22 @@ def test_every_shipped_default_parses_against_its_own_facts():
     assert len(PHRASES) > 30
     for phrase in PHRASES.values():
         parse(phrase.default, frozenset(phrase.fields))
+
+
+def test_a_sentence_whose_figures_are_all_empty_leaves_no_frame_behind():
+    from gonghui.summary.registry import text as word
+
+    nodes = parse("{period}办理会员[转入{a}人，][退会{b}人，]会籍信息及时更新。", frozenset({"period", "a", "b"}))
+    assert render(nodes, {"period": word("2025年"), "a": count(0), "b": count(0)}, prefix="m") is None
+    assert text(render(nodes, {"period": word("2025年"), "a": count(0), "b": count(2)}, prefix="m")) == \
+        "2025年办理会员退会2人，会籍信息及时更新。"
+    # the same for any phrase: required words with only empty figures say nothing
+    festival = parse("{festival}期间慰问会员[{people}人次][，共计{total}]。", frozenset({"festival", "people", "total"}))
+    assert render(festival, {"festival": word("春节"), "people": count(0), "total": money(0)}, prefix="b") is None
+
+
+def test_a_sentence_made_only_of_words_is_still_written():
+    from gonghui.summary.registry import text as word
+
+    nodes = parse("力争入会率达到{target}[，{extra}]。", frozenset({"target", "extra"}))
+    assert text(render(nodes, {"target": word("90%"), "extra": word("")}, prefix="p")) == "力争入会率达到90%。"

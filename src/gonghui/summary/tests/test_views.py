@@ -231,7 +231,7 @@ def test_the_api_gives_the_figures_with_their_links_and_refuses_a_sibling(login,
     figures = {f["key"]: f for f in data["figures"]}
     assert figures["assistance.occasion.new_year.total"]["text"] == "1500元"
     assert figures["assistance.occasion.new_year.households"]["link"].startswith("/assistance/records/?org=G1")
-    assert "对3户困难职工进行慰问，每户发放500元，共计1500元" in data["text"]
+    assert "对3户困难职工进行慰问，每户发放慰问金500元，共计1500元" in data["text"]
     assert client.get("/api/summary/generate", {"org": "G1", "period": "2025H9"}).status_code == 422
     assert client.get("/api/summary/generate", {"org": "G2", "period": YEAR}).status_code == 404
     draft = _draft(tree.grassroots)

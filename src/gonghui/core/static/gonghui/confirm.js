@@ -4,8 +4,9 @@
      <button type="submit" data-confirm="将为“张三”办理退会：……">   on the button, or on the <form>;
      <option value="withdraw" data-confirm="…">                     per choice of a <select> in the form
                                                                      (used when neither button nor form has one);
-     data-confirm-title="…", data-confirm-ok="…"                    the dialog's title and its OK button.
-   "{field}" in a message is replaced by what the form's field of that name shows (a
+     data-confirm-title="…", data-confirm-ok="…"                    the dialog's title and its OK button
+                                                                     (default: the submit button's own text).
+   "{field}" in a message or OK label is replaced by what the form's field of that name shows (a
    select's chosen label, an input's value), so the dialog names what will really be sent.
    The dialog is a Bootstrap modal; the form is submitted, with the same submit button,
    only from its OK button. */
@@ -96,7 +97,8 @@
     });
     var ok = modal.querySelector("[data-confirm-ok]");
     ok.disabled = false;
-    ok.textContent = attr("data-confirm-ok", submitter, form) || (submitter && submitter.textContent.trim()) || "确定";
+    var okLabel = attr("data-confirm-ok", submitter, form);
+    ok.textContent = (okLabel && fill(form, okLabel)) || (submitter && submitter.textContent.trim()) || "确定";
     pending = { form: form, submitter: submitter };
     modal.addEventListener("shown.bs.modal", function focusOk() {
       modal.removeEventListener("shown.bs.modal", focusOk);
