@@ -37,7 +37,7 @@ def test_it_generates_edits_saves_and_exports_a_summary(page, personas, tree, lo
     page.get_by_role("button", name="生成初稿").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"临江精机工会{year}年工作总结")
     editor = page.locator("#summary-editor")
-    expect(editor).to_contain_text("对2户困难职工进行慰问，每户发放600元，共计1200元")
+    expect(editor).to_contain_text("对2户困难职工进行慰问，每户发放慰问金600元，共计1200元")
     figure = editor.locator('.fig[data-fact="assistance.occasion.new_year.households"]')
     expect(figure).to_have_attribute("href", "/assistance/records/?org=G1&subtree=1&standing=1&occasion=new_year"
                                      f"&start={year}-01-01&end={year}-12-31")
@@ -84,7 +84,7 @@ def test_it_generates_edits_saves_and_exports_a_summary(page, personas, tree, lo
     paragraphs = [p.text for p in Document(io.BytesIO(data)).paragraphs]
     assert paragraphs[0] == f"临江精机工会{year}年工作总结"
     body = "\n".join(paragraphs)
-    assert "走访了2户困难职工进行慰问，每户发放600元，共计1200元" in body and "大家很受鼓舞。" in body
+    assert "走访了2户困难职工进行慰问，每户发放慰问金600元，共计1200元" in body and "大家很受鼓舞。" in body
     assert "存在问题" in body
     assert "三、丰富职工文化生活" in body and "举办迎新春职工联欢会，近200名职工参加。" in body
     version = SummaryDraft.objects.get().latest

@@ -1,6 +1,6 @@
 """Every route, every parameter it reads, adversarial values: no answer is a 500.
 
-The routes come from the URL resolver (as in tests/test_isolation_matrix.py, with the ids
+The routes come from the URL resolver (as in tests/security/test_isolation_matrix.py, with the ids
 the apps' tests/matrix.py provide), so a new page is fuzzed the day it is added. Each
 route's parameters are discovered, not listed: a first GET and a first POST run with
 request.GET / request.POST wrapped in a QueryDict that records every key the view (and

@@ -163,8 +163,17 @@ def date(day: dt.date | None, link: str = "") -> Fact:
     return Fact(f"{day.month}月{day.day}日", day.isoformat(), link, figure=False)
 
 
+# A percentage is only written where it means something: on a base large enough that one
+# record does not swing it, and for a change no bigger than the base itself (beyond that a
+# reader compares the figures, not "1000%"). Otherwise the change is stated in its own units.
+YOY_MIN_BASE = Decimal(10)  # 户, 人, 人次 …
+YOY_MIN_BASE_MONEY = Decimal(10000)  # 元
+YOY_MAX_RATIO = Decimal(1)  # 100%
+
+
 def yoy(current, earlier, unit: str = "", *, is_money: bool = False) -> Fact:
-    """同比增加3户 / 同比减少500元 / 与上年同期持平; no value when last year has no data."""
+    """同比增加3户（15%） / 同比增加57890元 / 与上年同期持平; no value when last year has no
+    data. The percentage only under the rule above."""
     if earlier is None or current is None or not earlier:
         return NONE
     diff = Decimal(current) - Decimal(earlier)
@@ -172,8 +181,11 @@ def yoy(current, earlier, unit: str = "", *, is_money: bool = False) -> Fact:
         return Fact("与上年同期持平", "0")
     amount = doc_money(abs(diff)) if is_money else f"{doc_number(abs(diff))}{unit}"
     word = "增加" if diff > 0 else "减少"
-    ratio = abs(diff) / Decimal(earlier)
-    return Fact(f"同比{word}{amount}（{doc_percent(ratio)}）", str(diff))
+    base = Decimal(earlier)
+    ratio = abs(diff) / base
+    if base >= (YOY_MIN_BASE_MONEY if is_money else YOY_MIN_BASE) and ratio <= YOY_MAX_RATIO:
+        return Fact(f"同比{word}{amount}（{doc_percent(ratio)}）", str(diff))
+    return Fact(f"同比{word}{amount}", str(diff))
 
 
 def day_end(day: dt.date, link: str = "") -> Fact:

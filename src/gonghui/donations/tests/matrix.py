@@ -1,5 +1,5 @@
 """Records of the donations module in a union, for the isolation matrix
-(tests/test_isolation_matrix.py): one per kind of id its routes take."""
+(tests/security/test_isolation_matrix.py): one per kind of id its routes take."""
 
 import datetime as dt
 from decimal import Decimal

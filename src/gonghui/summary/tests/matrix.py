@@ -1,4 +1,4 @@
-"""A summary draft of a union, for the isolation matrix (tests/test_isolation_matrix.py)."""
+"""A summary draft of a union, for the isolation matrix (tests/security/test_isolation_matrix.py)."""
 
 import datetime as dt
 

@@ -104,9 +104,9 @@ def test_it_phrases_a_half_year_with_year_on_year_figures(tree, tmp_path):
 
     text = summary_text(tmp_path, "G1", "2025H1")
     assert text.startswith("# 临江精机工会2025年上半年工作总结")
-    assert "对4户困难职工进行慰问，每户发放慰问金1000元，共计4000元，同比增加1户（33.3%）" in text
+    assert "对4户困难职工进行慰问，每户发放慰问金1000元，共计4000元，同比增加1户。" in text
     assert "2025年上半年新发展会员4人" in text
-    assert "截至6月底，共有会员12人，同比增加4人（50%）" in text
+    assert "截至6月底，共有会员12人，同比增加4人，" in text
     assert "截至6月底，动态管理困难职工4户，与上年同期持平" in text
 
 

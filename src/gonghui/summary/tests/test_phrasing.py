@@ -1,5 +1,7 @@
 """The phrasing language is the sandbox: a template can only print the facts it is given."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -83,3 +85,14 @@ def test_a_sentence_made_only_of_words_is_still_written():
 
     nodes = parse("力争入会率达到{target}[，{extra}]。", frozenset({"target", "extra"}))
     assert text(render(nodes, {"target": word("90%"), "extra": word("")}, prefix="p")) == "力争入会率达到90%。"
+
+
+def test_a_comparison_gives_a_percentage_only_where_the_base_makes_it_meaningful():
+    assert yoy(11, 1, "户").text == "同比增加10户"  # not 1000%
+    assert yoy(Decimal("579900"), Decimal("1000"), is_money=True).text == "同比增加578900元"
+    assert yoy(23, 20, "户").text == "同比增加3户（15%）"
+    assert yoy(5, 4, "人").text == "同比增加1人"  # a base of 4 is too small for a percentage
+    assert yoy(30, 12, "户").text == "同比增加18户"  # +150%: the figures speak for themselves
+    assert yoy(Decimal("12000"), Decimal("10000"), is_money=True).text == "同比增加2000元（20%）"
+    assert yoy(3, 3, "户").text == "与上年同期持平"
+    assert not yoy(10, 0, "户").present and not yoy(10, None, "户").present
