@@ -71,12 +71,12 @@ class LoginFailure(models.Model):
 
 class LoginLock(models.Model):
     """An account ("user:<name>") or address ("ip:<addr>") locked out until a time."""
-    class Meta:
-        verbose_name = "登录锁定"
-
 
     key = models.CharField(max_length=200, unique=True)
     locked_until = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "登录锁定"
 
     def __str__(self):
         return self.key

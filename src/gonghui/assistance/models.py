@@ -56,15 +56,15 @@ class DibaoLine(models.Model):
 
 class RegionSetting(models.Model):
     """Which 低保 region a union (and the unions below it, unless they say otherwise) uses."""
-    class Meta:
-        verbose_name = "工会所在地区设置"
-
 
     org = models.OneToOneField("orgs.Org", on_delete=models.CASCADE, related_name="+", verbose_name="工会")
     org_path = models.CharField(max_length=255)
     region_code = models.CharField("低保地区代码", max_length=12)
 
     objects = PathScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "工会所在地区设置"
 
     def __str__(self):
         return f"{self.org_id}: {self.region_code}"

@@ -113,9 +113,6 @@ class Rule(models.Model):
 
 class RuleChoice(models.Model):
     """The rule set a union (and, unless they choose otherwise, its subtree) works under."""
-    class Meta:
-        verbose_name = "工会选用的慰问标准"
-
 
     org = models.OneToOneField("orgs.Org", on_delete=models.CASCADE, related_name="+", verbose_name="工会")
     org_path = models.CharField(max_length=255, db_index=True)
@@ -124,6 +121,9 @@ class RuleChoice(models.Model):
     chosen_at = models.DateTimeField(auto_now=True)
 
     objects = PathScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "工会选用的慰问标准"
 
     def __str__(self):
         return f"{self.org_id} → {self.ruleset_id}"

@@ -3,12 +3,12 @@ from django.db import models
 
 class SiteFlag(models.Model):
     """Installation-wide facts, e.g. that this database holds demo data."""
-    class Meta:
-        verbose_name = "平台标记"
-
 
     key = models.CharField(max_length=64, primary_key=True)
     value = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "平台标记"
 
     def __str__(self):
         return self.key
@@ -21,9 +21,6 @@ class SiteFlag(models.Model):
 
 class ImportJob(models.Model):
     """One spreadsheet import run in the background: its progress and its result."""
-    class Meta:
-        verbose_name = "导入任务"
-
 
     class State(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -57,6 +54,9 @@ class ImportJob(models.Model):
     # "host:pid" of the worker process running it: a job whose runner died is failed on
     # recovery (core.jobs.jobs_recover) instead of staying "处理中" forever.
     runner = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "导入任务"
 
     def __str__(self):
         return f"{self.kind} #{self.pk} {self.state}"

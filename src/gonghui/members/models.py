@@ -189,9 +189,6 @@ class Transfer(models.Model):
 
 class ChangeRequest(models.Model):
     """A member's own request to change their phone or education, for staff to decide."""
-    class Meta:
-        verbose_name = "会员信息修改申请"
-
 
     FIELDS = {"phone": "手机号", "education": "学历"}
 
@@ -206,6 +203,9 @@ class ChangeRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PathScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "会员信息修改申请"
 
     def __str__(self):
         return f"{self.member_id} {self.field} {self.state}"

@@ -33,6 +33,13 @@ class SummaryDraft(models.Model):
         return self.title
 
     @property
+    def scope_label(self) -> str:
+        """本级 / 含下级工会 / 含所属分会、工会小组: what its figures count (orgs.selectors.reporting_scope)."""
+        from gonghui.orgs.selectors import reporting_scope
+
+        return reporting_scope(self.org, self.subtree).label
+
+    @property
     def latest(self):
         return self.versions.order_by("-number").first()
 

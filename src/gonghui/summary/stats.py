@@ -25,6 +25,12 @@ class Statistics:
     charts: list[registry.Chart]
     tables: list[dict]
 
+    @property
+    def scope_label(self) -> str:
+        from gonghui.orgs.selectors import reporting_scope
+
+        return reporting_scope(self.org, self.subtree).label
+
 
 def statistics(*, actor: Actor, org: Org, period: Period, subtree: bool, today: dt.date | None = None) -> Statistics:
     generated = generate(actor=actor, org=org, period=period, subtree=subtree, today=today)

@@ -112,7 +112,7 @@ def with_formula(path, headers: list[str], values: list[str]) -> Path:
     letters = [chr(65 + i) for i in range(len(headers))]
     values = [*values, *[""] * (len(headers) - len(values))][: len(headers)]
     head = "".join(_inline(f"{c}1", h) for c, h in zip(letters, headers, strict=True))
-    cells = [f'<c r="A2" t="str"><f>1+1</f><v>2</v></c>'] + [
+    cells = ['<c r="A2" t="str"><f>1+1</f><v>2</v></c>'] + [
         _inline(f"{c}2", v) for c, v in zip(letters[1:], values[1:], strict=True)
     ]
     sheet = SHEET_HEAD.format(doctype="", dimension="") + f'<row r="1">{head}</row><row r="2">{"".join(cells)}</row>' + SHEET_TAIL
