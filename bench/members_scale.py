@@ -31,7 +31,10 @@ line above). PostgreSQL only (COPY).
 The import's figures, on this benchmark's two-core machine (same data, peer in the same
 run): 19.8 s and 12.5x the peer (405 rows/s) before issue 3's last round, 11.7 s and 22.5x
 (peer 379 rows/s) after it, 12.0 s and 19.6x (peer 423 rows/s) when re-run at the start of the
-next round, and 7.4 s and 32.6x (peer 415 rows/s) after that round. The import is timed twice:
+next round, and 7.4 s and 32.6x (peer 415 rows/s) after that round. Issue 10 moved the reading into a child process with
+memory and time limits, which checks the file before calamine builds the grid and sends the
+rows back (core/sheet_read.py): 9.0 s and 26.0x (peer 429 rows/s), the read step 1.4 s -> 2.7 s
+(checks 0.7 s, transfer of the rows 0.5 s). The import is timed twice:
 as the benchmark's role (a superuser, so foreign keys are checked once per referenced union,
 core.db.set_wise_references) and as a role without that grant (per-row checks).
 

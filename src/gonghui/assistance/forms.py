@@ -68,14 +68,16 @@ class TierForm(StyledForm):
 
 
 class StepForm(StyledForm):
-    step = forms.ChoiceField(label="办理事项", choices=[(s, Step(s).label) for s in TRANSITIONS])
+    # No step is preselected: each one changes the archive, so the user names it.
+    step = forms.ChoiceField(label="办理事项", choices=[("", "请选择"), *((s, Step(s).label) for s in TRANSITIONS)])
     on = forms.DateField(label="日期", widget=DateInput())
     reason = forms.CharField(label="原因/说明", max_length=200, required=False, help_text="脱困、返困、不予建档须填写原因。")
 
     def __init__(self, *args, status: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if status is not None:  # only the steps the archive's state allows
-            self.fields["step"].choices = [(s, Step(s).label) for s, (allowed, _) in TRANSITIONS.items() if status in allowed]
+            self.fields["step"].choices = [("", "请选择"), *((s, Step(s).label) for s, (allowed, _) in TRANSITIONS.items()
+                                                           if status in allowed)]
 
 
 class FamilyForm(StyledForm):

@@ -249,7 +249,7 @@ def records(request):
     page = keyset_page(qs, order=("-on", "-id"), cursor=request.GET.get("cursor"), size=50)
     return render(request, "assistance/records.html", {
         "form": form, "page": page, "sums": selectors.list_totals(qs, dated=dated), "can_manage": request.actor.can("assistance.manage"),
-        "batches": selectors.batches_for(request.actor).order_by("-on", "-id")[:20],
+        "batches": selectors.batches_for(request.actor).select_related("org").order_by("-on", "-id")[:20],
     })
 
 
