@@ -37,7 +37,7 @@ def test_an_archive_verified_more_than_a_year_ago_is_flagged_overdue(login, pers
 def test_the_step_list_offers_only_the_steps_of_the_archives_state(login, personas, tree, status, steps):
     h = household(tree.grassroots, name="王办理", status=status)
     body = login(personas.grassroots_chair).get(f"/assistance/{h.pk}/").content.decode()
-    assert step_options(body) == steps
+    assert step_options(body) == ["请选择", *steps]  # nothing preselected: each step changes the archive
 
 
 def test_a_step_that_does_not_apply_is_refused_by_the_form(login, personas, tree):
@@ -47,3 +47,12 @@ def test_a_step_that_does_not_apply_is_refused_by_the_form(login, personas, tree
     assert "“帮扶中”状态的档案不能办理“审核”" in response.content.decode()
     h.refresh_from_db()
     assert h.status == "assisting"
+
+
+def test_a_step_must_be_chosen(login, personas, tree):
+    h = household(tree.grassroots, name="王未选", status="filed")
+    response = login(personas.grassroots_chair).post(f"/assistance/{h.pk}/step/", {"step": "", "on": "2026-01-05"},
+                                                      follow=True)
+    assert response.status_code == 200
+    h.refresh_from_db()
+    assert h.status == "filed"
