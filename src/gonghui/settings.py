@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    # Serves the API docs' Swagger UI from its own static files (no CDN, no inline script).
+    "ninja",
     "gonghui.core",
     "gonghui.audit",
     "gonghui.accounts",
