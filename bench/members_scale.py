@@ -155,7 +155,9 @@ def main():
     rng = random.Random(args.seed)
     results, notes = Results(), []
     if not args.reuse:
-        _recreate_pg_database(settings.DATABASES["default"])
+        from pgdb import recreate_pg_database
+
+        recreate_pg_database(settings.DATABASES["default"])
         call_command("migrate", verbosity=0, interactive=False)
         tree = build_tree()
     else:
@@ -203,14 +205,6 @@ class Results:
 
 # --- database and tree ---------------------------------------------------------------------
 
-
-def _recreate_pg_database(cfg):
-    import psycopg
-
-    dsn = f"host={cfg['HOST'] or '127.0.0.1'} port={cfg['PORT'] or 5432} user={cfg['USER']} dbname=postgres"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}"')
-        conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
 
 
 def build_tree():

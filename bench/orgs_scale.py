@@ -49,20 +49,14 @@ def main():
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        _recreate_pg_database(settings.DATABASES["default"])
+        from pgdb import recreate_pg_database
+
+        recreate_pg_database(settings.DATABASES["default"])
     call_command("migrate", verbosity=0, interactive=False)
     counts = build_tree(args.streets_per_district, args.grassroots_per_street)
     results = measure(args.repeat)
     report(connection.vendor, counts, results)
 
-
-def _recreate_pg_database(cfg):
-    import psycopg
-
-    dsn = f"host={cfg['HOST'] or '127.0.0.1'} port={cfg['PORT'] or 5432} user={cfg['USER']} dbname=postgres"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}"')
-        conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
 
 
 def build_tree(streets_per_district, grassroots_per_street):

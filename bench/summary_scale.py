@@ -104,7 +104,9 @@ def main():
     if period.end >= dt.date.today():
         sys.exit(f"the period {args.period} has not ended yet: the data is dated up to today")
     if connection.vendor == "postgresql":
-        _recreate_pg_database(settings.DATABASES["default"])
+        from pgdb import recreate_pg_database
+
+        recreate_pg_database(settings.DATABASES["default"])
     call_command("migrate", verbosity=0, interactive=False)
     try:
         counts = Builder(args, period).build()
@@ -115,14 +117,6 @@ def main():
             connection.close()
             shutil.rmtree(data_dir, ignore_errors=True)
 
-
-def _recreate_pg_database(cfg):
-    import psycopg
-
-    dsn = f"host={cfg['HOST'] or '127.0.0.1'} port={cfg['PORT'] or 5432} user={cfg['USER']} dbname=postgres"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}"')
-        conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
 
 
 # --- data ----------------------------------------------------------------------------------------
