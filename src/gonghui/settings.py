@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "gonghui.accounts.middleware.IdleLogoutMiddleware",
     "gonghui.accounts.middleware.ActorMiddleware",
+    "gonghui.core.middleware.NulGuardMiddleware",
     "gonghui.core.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gonghui.audit.middleware.DenialAuditMiddleware",

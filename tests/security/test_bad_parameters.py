@@ -361,3 +361,29 @@ def many_unions(tree):
     for i in range(55):
         org_create(actor=Actor.system(), parent=tree.grassroots, code=f"K{i:02d}", name=f"分会{i:02d}", kind="branch",
                    employee_count=1)
+
+
+# PostgreSQL refuses NUL in text (a DataError, so a 500, on a plain lookup); the fuzz found it
+# in the import pages' 工会编码 and the API's filters. One guard at the edge answers 400.
+@pytest.mark.parametrize(("method", "url", "data"), [
+    ("get", "/api/orgs/?q=%00", None),
+    ("get", "/api/donations/?q=a%00b", None),
+    ("post", "/imports/orgs/", {"org_code": "G1\x00"}),
+    ("post", "/members/import/", {"org_code": "\x00"}),
+    ("get", "/members/?q=%00", None),
+])
+def test_a_nul_anywhere_is_a_chinese_400_and_touches_nothing(login, personas, method, url, data):
+    from gonghui.core.models import ImportJob
+
+    client = login(personas.grassroots_chair)
+    response = getattr(client, method)(url, data) if data is not None else getattr(client, method)(url)
+    assert response.status_code == 400
+    text = response.json()["detail"] if response["Content-Type"].startswith("application/json") else response.content.decode()
+    assert "含有不允许的字符" in text
+    assert ImportJob.objects.count() == 0
+
+
+def test_a_nul_escape_in_a_json_body_is_refused(login, personas):
+    client = login(personas.grassroots_chair)
+    response = client.post("/api/orgs/", data='{"name": "a\\u0000b"}', content_type="application/json")
+    assert response.status_code == 400 and "含有不允许的字符" in response.json()["detail"]
