@@ -25,7 +25,8 @@ LAYOUT = """() => Array.from(document.querySelectorAll('[data-chart]')).map(el =
     const grid = chart.getModel().getComponent('grid').coordinateSystem.getRect();
     const horizontal = el.dataset.chart === 'hbar';
     const ctx = document.createElement('canvas').getContext('2d'); ctx.font = '12px sans-serif';
-    out.labels = series.data.map(v => series.label.formatter({value: v}));
+    out.labels = series.label.show ? series.data.map(v => series.label.formatter({value: v})) : [];
+    out.shown = series.label.show;
     out.fits = out.labels.every(t => horizontal ? grid.x + grid.width + 5 + ctx.measureText(t).width <= el.clientWidth
                                                 : grid.y - 5 - 12 >= 0);
   } else {
@@ -75,4 +76,20 @@ def test_a_union_without_branches_sees_figures_not_one_bar_charts(page, tree, lo
     levels = page.locator('[data-source="chart-levels"]')
     assert levels.locator("canvas").count() == 0 and "1个" in levels.inner_text()
     shot(page, "branch-dashboard")
+    assert page.problems == []
+
+
+def test_a_narrow_chart_of_many_months_keeps_its_labels_apart(open_page, personas, tree, log_in, shot):
+    """Twelve months on a phone-width card: category labels tilt, value labels give way to
+    the tooltip instead of running into each other."""
+    page = open_page(viewport={"width": 390, "height": 844})
+    log_in(page, "street_chair")
+    page.wait_for_selector('[data-source="m-months"] canvas')
+    layout = {c["source"]: c for c in page.evaluate(LAYOUT)}
+    months = layout["m-months"]
+    assert months["kind"] == "bar" and months["shown"] is False
+    rotate = page.evaluate("() => echarts.getInstanceByDom(document.querySelector('[data-source=\"m-months\"]'))"
+                           ".getOption().xAxis[0].axisLabel.rotate")
+    assert rotate == 45
+    shot(page, "phone-dashboard")
     assert page.problems == []

@@ -32,7 +32,7 @@ EXTRA_FIELD_LABELS = {
     "file": "文件", "rows": "行数", "role": "角色", "officers": "委员会成员", "number": "届次", "path": "层级路径",
     "to_org": "转入工会", "org": "所属工会", "status": "会籍状态", "total": "合计金额", "count": "人数",
     "households": "户数", "amount": "金额", "created": "新建", "updated": "更新", "rejected": "拒绝",
-    "records": "记录数", "reversal": "冲正", "donor": "捐款人",
+    "records": "记录数", "reversal": "冲正", "donor": "捐款人", "batch": "批次", "drive": "捐款活动",
 }
 
 
@@ -88,6 +88,8 @@ NOUN_LABELS = {
     "login": "登录", "logout": "退出", "totp": "双因素认证", "password": "密码", "grant": "角色授权", "account": "账号",
     "scope": "越权访问", "permission": "权限", "committee": "委员会", "batch": "批量发放", "import": "导入",
     "export": "导出", "hardship": "困难职工档案", "stats": "统计报表", "reveal": "查看完整信息",
+    "benefit": "会员慰问", "phrase": "工作总结措辞", "drive": "捐款活动", "donation": "捐款", "member": "会员",
+    "household": "困难职工档案", "assistance": "困难帮扶", "org": "工会", "user": "账号", "summary": "工作总结",
 }
 
 
@@ -95,7 +97,19 @@ NOUN_LABELS = {
 MONEY_KEYS = frozenset({"total", "amount"})
 
 
-def display_value(field, value, *, money: bool = False) -> str:
+def _role_value(value) -> str | None:
+    """"LJ-001:member" (a grant's union code and role, as account events record it) →
+    "LJ-001 · 会员"."""
+    from gonghui.core.permissions import Role
+
+    if isinstance(value, str) and ":" in value:
+        code, _, role = value.rpartition(":")
+        if role in Role.values:
+            return f"{code} · {Role(role).label}"
+    return None
+
+
+def display_value(field, value, *, money: bool = False, key: str = "") -> str:
     """A recorded value as the pages write it: choices by their label, money with thousands
     separators and 元, dates as 2025年10月31日, yes/no in Chinese."""
     from django.db import models
@@ -104,6 +118,8 @@ def display_value(field, value, *, money: bool = False) -> str:
 
     if value is None or value == "":
         return "（空）"
+    if key == "role" and (role := _role_value(value)):
+        return role
     if isinstance(value, bool):
         return "是" if value else "否"
     if field is not None and getattr(field, "choices", None):

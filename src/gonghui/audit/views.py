@@ -36,8 +36,8 @@ def readable_changes(ev) -> list[tuple[str, object, object]]:
         label, field = field_label(model, key)
         old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
         money = field is None and key in MONEY_KEYS
-        rows.append((label, None if old is None else display_value(field, old, money=money),
-                     display_value(field, new, money=money)))
+        rows.append((label, None if old is None else display_value(field, old, money=money, key=key),
+                     display_value(field, new, money=money, key=key)))
     return rows
 
 

@@ -64,11 +64,14 @@ def test_it_speaks_chinese_for_objects_fields_channels_and_values(tree, personas
     audit_record(actor=actor, action="assistance.batch", object_type="assistance.AssistanceBatch", object_id="7",
                  org=tree.grassroots, changes={"total": [None, "9880.00"], "records": [None, 26]})
     audit_record(actor=actor, action="org.update", obj=tree.grassroots, changes={"founded_on": ["2020-01-05", "2021-03-01"]})
+    audit_record(actor=actor, action="account.create", object_type="accounts.User", object_id="9", org=tree.grassroots,
+                 changes={"role": [None, "G1:member"], "batch": [None, 19]})
     page = login(personas.street_admin).get("/audit/").content.decode()
     for shown in ("会员信息修改申请 #1", "学历", "高中/中专/技校", "本科", "手机号", "网页 · 后台任务",
-                  "帮扶批量发放 #7", "9,880元", "记录数", "系统", "2021年3月1日"):
+                  "帮扶批量发放 #7", "9,880元", "记录数", "系统", "2021年3月1日", "G1 · 会员", "批次"):
         assert shown in page, shown
     for raw in ("members.ChangeRequest", "assistance.AssistanceBatch", "9880.00", "(assistance.batch)", ">task<",
-                "bachelor", "education", "2021-03-01"):
+                "bachelor", "education", "2021-03-01", "G1:member", "batch："):
         assert raw not in page, raw
-    assert "困难帮扶：全部操作" in page
+    assert "困难帮扶：全部操作" in page and "会员慰问：全部操作" in page
+    assert "benefit：" not in page and "phrase：" not in page

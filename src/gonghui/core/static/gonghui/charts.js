@@ -78,9 +78,14 @@
     var cats = data.map(function (d) { return d[0]; });
     var vals = data.map(function (d) { return d[1]; });
     var longest = vals.reduce(function (m, v) { return Math.max(m, textWidth(figure(v, unit))); }, 0);
-    var tilt = !horizontal && cats.length > 6;
+    var widestCat = cats.reduce(function (m, c) { return Math.max(m, textWidth(c)); }, 0);
+    // Room per bar on a vertical chart: labels that would run into each other tilt
+    // (categories) or give way to the tooltip (values).
+    var slot = horizontal ? Infinity : Math.max(width - 60, 60) / Math.max(cats.length, 1);
+    var tilt = !horizontal && widestCat + 6 > slot;
+    var valueLabels = horizontal || longest + 4 <= slot;
     var catAxis = { type: "category", data: cats, axisTick: { alignWithLabel: true },
-                    axisLabel: { interval: 0, rotate: tilt ? 30 : 0, width: horizontal ? Math.max(80, width * 0.35) : undefined,
+                    axisLabel: { interval: 0, rotate: tilt ? 45 : 0, width: horizontal ? Math.max(80, width * 0.35) : undefined,
                                  overflow: horizontal ? "truncate" : "none" } };
     var valAxis = { type: "value", minInterval: 1, axisLabel: { formatter: function (v) { return NUMBER.format(v); } },
                     splitNumber: horizontal ? 3 : 4 };
@@ -89,11 +94,11 @@
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
                  valueFormatter: function (v) { return figure(v, unit); } },
       // Room for the value labels: right of horizontal bars, above vertical ones.
-      grid: { left: 8, right: horizontal ? longest + 16 : 16, top: horizontal ? 8 : 24, bottom: 4, containLabel: true },
+      grid: { left: 8, right: horizontal ? longest + 16 : 16, top: horizontal || !valueLabels ? 8 : 24, bottom: 4, containLabel: true },
       xAxis: horizontal ? valAxis : catAxis,
       yAxis: horizontal ? Object.assign(catAxis, { inverse: true }) : valAxis,
       series: [{ type: "bar", data: vals, barMaxWidth: 36,
-                 label: { show: true, position: horizontal ? "right" : "top", formatter: function (p) { return figure(p.value, unit); } } }]
+                 label: { show: valueLabels, position: horizontal ? "right" : "top", formatter: function (p) { return figure(p.value, unit); } } }]
     };
   }
 
