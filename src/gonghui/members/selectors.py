@@ -235,7 +235,10 @@ def roster_figures(actor: Actor, org: Org, *, today: dt.date | None = None) -> d
         remaining = remaining.filter(birth_date__lte=cutoff)
     ages["60岁及以上"] = remaining.count()
     statuses = dict(Member.objects.filter(org_path__startswith=org.path).values_list("status").annotate(n=Count("id")))
-    start = (today.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
+    # The first day of the month eleven months back: twelve months with this one (a fixed
+    # number of days back gave thirteen in some months, e.g. from December of a common year).
+    back = today.year * 12 + today.month - 1 - 11
+    start = dt.date(back // 12, back % 12 + 1, 1)
     months = (
         MembershipEvent.objects.filter(org_path__startswith=org.path, kind=EventKind.JOIN, on__gte=start)
         .annotate(m=TruncMonth("on")).values_list("m").annotate(n=Count("id")).order_by("m")

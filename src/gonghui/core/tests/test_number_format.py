@@ -22,3 +22,4 @@ def test_the_dashboard_writes_counts_with_separators(tree, personas, login):
     figures = re.findall(r'class="stat-value"[^>]*>([^<]*)<', page)
     assert any(re.fullmatch(r"\d{1,3}(,\d{3})+", f.strip()) for f in figures), figures
     assert not any(re.fullmatch(r"\d{4,}", f.strip()) for f in figures), figures
+
