@@ -21,7 +21,10 @@
       var opt = el.options[el.selectedIndex];
       return opt && opt.value ? opt.text.trim() : "（未选择）";
     }
-    return el.value ? el.value.trim() : "（未填写）";
+    if (!el.value) { return "（未填写）"; }
+    // Dates as the rest of the site writes them: 2026年12月1日, not 2026-12-01.
+    var d = el.type === "date" && /^(\d{4})-(\d{2})-(\d{2})$/.exec(el.value);
+    return d ? d[1] + "年" + Number(d[2]) + "月" + Number(d[3]) + "日" : el.value.trim();
   }
 
   function fill(form, text) {
