@@ -85,7 +85,24 @@ def runner_id(pid: int | None = None) -> str:
     return f"{socket.gethostname()[:40]}:{pid or os.getpid()}"
 
 
+def _alive_windows(pid: int) -> bool:
+    # os.kill(pid, 0) is CTRL_C_EVENT on Windows: it would interrupt, not ask.
+    import ctypes
+
+    synchronize, wait_timeout = 0x00100000, 0x00000102
+    kernel32 = ctypes.windll.kernel32
+    handle = kernel32.OpenProcess(synchronize, False, pid)
+    if not handle:
+        return False
+    try:
+        return kernel32.WaitForSingleObject(handle, 0) == wait_timeout
+    finally:
+        kernel32.CloseHandle(handle)
+
+
 def _alive(pid: int) -> bool:
+    if os.name == "nt":
+        return _alive_windows(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
