@@ -162,7 +162,8 @@ def test_an_htmx_or_json_caller_gets_the_message_as_json(login, personas):
         assert response.json() == {"detail": "统计年度应为1900至2100之间的年份。"}
 
 
-def test_the_api_gets_json_and_other_bad_requests_keep_django_s_page(rf):
+def test_the_api_gets_json_and_other_bad_requests_keep_django_s_page(rf, db):
+    # (db: the page renders the layout, whose demo banner reads a flag at most once a minute)
     from django.core.exceptions import SuspiciousOperation
 
     from gonghui.core.views import bad_request
