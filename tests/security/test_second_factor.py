@@ -53,6 +53,13 @@ def new_admin(tree):
 # --- an enrolled user only ever reaches the verification step --------------------------
 
 
+
+def lock_with_wrong_codes(client, admin):
+    """The password, then five wrong codes at the verification step: the account locks."""
+    post_password(client, "street_admin")
+    for _ in range(5):
+        post_code(client, "/accounts/otp/", wrong_code(admin.totp_secret))
+
 def test_a_pending_login_of_an_enrolled_user_is_sent_from_setup_to_verification(client, personas):
     admin = personas.street_admin
     secret = admin.totp_secret
@@ -117,9 +124,7 @@ def test_wrong_codes_at_verification_lock_the_account_and_a_right_code_is_then_r
 
 def test_the_reported_bypass_a_right_code_at_setup_while_locked_does_not_log_in(client, personas):
     admin = personas.street_admin
-    post_password(client, "street_admin")
-    for _ in range(5):
-        post_code(client, "/accounts/otp/", wrong_code(admin.totp_secret))
+    lock_with_wrong_codes(client, admin)
     response = post_code(client, "/accounts/otp/setup/", pyotp.TOTP(admin.totp_secret).now())
     assert response.status_code == 302 and response.url == "/accounts/otp/"
     assert not logged_in(client)
@@ -228,9 +233,7 @@ def test_the_final_login_refuses_while_locked(personas):
 
 def test_an_expired_lock_lets_the_right_code_in(client, personas):
     admin = personas.street_admin
-    post_password(client, "street_admin")
-    for _ in range(5):
-        post_code(client, "/accounts/otp/", wrong_code(admin.totp_secret))
+    lock_with_wrong_codes(client, admin)
     LoginLock.objects.update(locked_until=timezone.now() - dt.timedelta(seconds=1))
     assert post_code(client, "/accounts/otp/", pyotp.TOTP(admin.totp_secret).now()).url == "/"
     assert not LoginFailure.objects.filter(username="street_admin").exists()

@@ -5,20 +5,10 @@ their own page, and the demo's member names agree with their ID numbers."""
 import datetime as dt
 import random
 
-import pytest
-
 from gonghui.core.actor import Actor
 from gonghui.core.permissions import Role
 from gonghui.members.models import ChangeRequest, Member, MembershipEvent
-from gonghui.members.services import member_create
-from gonghui.testing.factories import actor_of, staff
-from gonghui.testing.members import make_id
-
-
-@pytest.fixture
-def member(tree, personas):
-    return member_create(actor=actor_of(personas.grassroots_chair), org=tree.grassroots, name="张三", id_number=make_id(),
-                         phone="13812345678", joined_on=dt.date(2020, 5, 1))
+from gonghui.testing.factories import staff
 
 
 def test_a_status_event_without_a_chosen_kind_records_nothing(member, personas, login):

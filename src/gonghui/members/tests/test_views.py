@@ -7,15 +7,8 @@ from gonghui.audit.models import AuditEvent
 from gonghui.core.models import ImportJob
 from gonghui.core.permissions import Role
 from gonghui.members.models import Member
-from gonghui.members.services import member_create
 from gonghui.testing.factories import actor_of, staff
 from gonghui.testing.members import make_id, write_roster
-
-
-@pytest.fixture
-def member(tree, personas):
-    return member_create(actor=actor_of(personas.grassroots_chair), org=tree.grassroots, name="张三", id_number=make_id(),
-                         phone="13812345678", joined_on=dt.date(2020, 5, 1))
 
 
 def test_the_list_shows_masked_values_and_finds_by_pinyin(member, personas, login):
