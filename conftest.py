@@ -9,14 +9,15 @@ grassroots_chair (主席 @ G1), branch_lead (分会负责人 @ B1), outsider (�
 street_admin / sibling_admin (系统管理员 @ S1 / S2, for the isolation matrix).
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
 from django.db import connection
 
+from gonghui.access.actor import Actor
+from gonghui.access.permissions import Role
 from gonghui.accounts.models import User
-from gonghui.core.actor import Actor
-from gonghui.core.permissions import Role
 from gonghui.orgs.models import Kind, Org
 from gonghui.testing.factories import OrgFactory, actor_of, staff  # noqa: F401  (actor_of re-exported)
 
@@ -84,6 +85,31 @@ def login(client):
 @pytest.fixture
 def operator() -> Actor:
     return Actor.system(source="cli")
+
+
+# The demo's "today": fixed, so the demo data (and every draft written from it) is the
+# same whatever day the suite runs.
+DEMO_TODAY = dt.date(2026, 11, 30)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo database (`gonghui demo`'s data: seed 2025, today DEMO_TODAY), built once for
+    the module that asks for it, inside a transaction rolled back after the module's last
+    test. Its tests take `db` as well: each runs in a savepoint of that transaction.
+    Yields the DemoContext (its `orgs` by code, its `today`)."""
+    from django.db import transaction
+
+    from gonghui.core.demo import build
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build(actor=Actor.system(source="system"), seed=2025, today=DEMO_TODAY, progress=lambda _step: None)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="module")

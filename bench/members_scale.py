@@ -33,7 +33,7 @@ run): 19.8 s and 12.5x the peer (405 rows/s) before issue 3's last round, 11.7 s
 (peer 379 rows/s) after it, 12.0 s and 19.6x (peer 423 rows/s) when re-run at the start of the
 next round, and 7.4 s and 32.6x (peer 415 rows/s) after that round. Issue 10 moved the reading into a child process with
 memory and time limits, which checks the file before calamine builds the grid and sends the
-rows back (core/sheet_read.py): 9.0 s and 26.0x (peer 429 rows/s), the read step 1.4 s -> 2.7 s
+rows back (exchange/sheet_read.py): 9.0 s and 26.0x (peer 429 rows/s), the read step 1.4 s -> 2.7 s
 (checks 0.7 s, transfer of the rows 0.5 s). The import is timed twice:
 as the benchmark's role (a superuser, so foreign keys are checked once per referenced union,
 core.db.set_wise_references) and as a role without that grant (per-row checks).
@@ -278,8 +278,8 @@ def prefix_indexes(*, drop):
 
 
 def load_tree():
+    from gonghui.access.actor import Actor
     from gonghui.accounts.models import RoleGrant
-    from gonghui.core.actor import Actor
     from gonghui.orgs.models import Level, Org
 
     grant = RoleGrant.objects.select_related("org", "user").get(user__username="bench", org__code="P")
@@ -455,8 +455,9 @@ class ImportPhases:
             return self
         from django.db import connection
 
-        from gonghui.core import crypto, sheet_read
-        from gonghui.core import sheets as core_sheets
+        from gonghui.core import crypto
+        from gonghui.exchange import sheet_read
+        from gonghui.exchange import sheets as core_sheets
         from gonghui.members import bulk, sheets
 
         read = "read .xlsx (child process: zip and extent checks, formula scan, calamine; rows sent back)"
@@ -512,7 +513,7 @@ def part_import(args, rng, tree, workdir, results):
 
     import tablib
 
-    from gonghui.core.actor import Actor
+    from gonghui.access.actor import Actor
     from gonghui.members.models import Member, MembershipEvent, MemberSpell
     from gonghui.members.sheets import members_import
 
@@ -592,7 +593,7 @@ def part_import_loaded(args, tree, workdir, results):
 
     from django.db import connection
 
-    from gonghui.core.actor import Actor
+    from gonghui.access.actor import Actor
     from gonghui.members.sheets import members_import
 
     path = results.values.get("import_rows_file")
@@ -797,11 +798,11 @@ def _pick_unions(tree):
 def part_list(args, tree, results):
     from django.test import Client
 
-    from gonghui.core.paging import _encode, keyset_page
     from gonghui.members import selectors
     from gonghui.members.choices import GOOD_STANDING
     from gonghui.members.models import Member
     from gonghui.members.selectors import member_search
+    from gonghui.web.paging import _encode, keyset_page
 
     actor, big, repeat, explain = tree["actor"], tree["big"], args.repeat, args.explain
     order = ("name_pinyin", "id")

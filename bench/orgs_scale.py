@@ -126,8 +126,8 @@ def measure(repeat):
     from django.test import Client
 
     from gonghui.accounts.models import User
-    from gonghui.core.paging import _encode
     from gonghui.orgs.models import Org
+    from gonghui.web.paging import _encode
 
     province_client, district_client = Client(), Client()
     province_client.force_login(User.objects.get(username="bench"))

@@ -760,7 +760,7 @@ def profile(actor, org, period, subtree):
 
 
 def measure(args, period, counts):
-    from gonghui.core.actor import Actor
+    from gonghui.access.actor import Actor
     from gonghui.orgs.models import Org
 
     actor = Actor.system()

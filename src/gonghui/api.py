@@ -17,7 +17,7 @@ class ActorSessionAuth(SessionAuth):
     """A logged-in session with a working union; the route then uses request.actor."""
 
     def authenticate(self, request, key):
-        from gonghui.core.http import readiness_problem
+        from gonghui.web.http import readiness_problem
 
         user = super().authenticate(request, key)
         if user is None or readiness_problem(request):
@@ -31,7 +31,7 @@ def _staff_only_docs(view):
     staff page; the schema answers 401 like any API route."""
     from ninja.openapi.views import openapi_json
 
-    from gonghui.core.http import readiness_problem, staff_view
+    from gonghui.web.http import readiness_problem, staff_view
 
     if getattr(view, "func", view) is not openapi_json:
         return staff_view()(view)

@@ -43,7 +43,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Serves the API docs' Swagger UI from its own static files (no CDN, no inline script).
     "ninja",
+    # Layers, lowest first (docs/architecture.md, "Layers"): core, access (a package),
+    # web, exchange; then the domain apps; ops (the commands) on top.
     "gonghui.core",
+    "gonghui.web",
+    "gonghui.exchange",
     "gonghui.audit",
     "gonghui.accounts",
     "gonghui.orgs",
@@ -52,6 +56,7 @@ INSTALLED_APPS = [
     "gonghui.benefits",
     "gonghui.donations",
     "gonghui.summary",
+    "gonghui.ops",
 ]
 
 MIDDLEWARE = [
@@ -63,15 +68,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "gonghui.core.middleware.NoStoreMiddleware",
+    "gonghui.web.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gonghui.accounts.middleware.IdleLogoutMiddleware",
     "gonghui.accounts.middleware.ActorMiddleware",
-    "gonghui.core.middleware.NulGuardMiddleware",
-    "gonghui.core.middleware.MethodNotAllowedPageMiddleware",
+    "gonghui.web.middleware.NulGuardMiddleware",
+    "gonghui.web.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gonghui.audit.middleware.DenialAuditMiddleware",
 ]
+
+# The union model the access layer scopes by (like AUTH_USER_MODEL: named, not imported).
+GONGHUI_ORG_MODEL = "orgs.Org"
 
 ROOT_URLCONF = "gonghui.urls"
 WSGI_APPLICATION = "gonghui.wsgi.application"
@@ -86,9 +94,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "gonghui.core.context_processors.shell",
+                "gonghui.web.context_processors.shell",
             ],
-            "builtins": ["gonghui.core.templatetags.gh"],
+            "builtins": ["gonghui.web.templatetags.gh"],
         },
     },
 ]
@@ -125,7 +133,7 @@ conf.secure_data_dir(DATA_DIR, sqlite_path=conf.sqlite_file(DATABASES["default"]
 # --- auth and security ----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "web:dashboard"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -204,15 +212,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-# Uploaded spreadsheets: refused while they stream in when larger than this (core/uploads.py).
+# Uploaded spreadsheets: refused while they stream in when larger than this (exchange/uploads.py).
 GONGHUI_MAX_UPLOAD_MB = int(os.environ.get("GONGHUI_MAX_UPLOAD_MB", "50"))
 FILE_UPLOAD_HANDLERS = [
-    "gonghui.core.uploads.SizeLimitUploadHandler",
+    "gonghui.exchange.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 # What one spreadsheet may hold, and the memory and CPU time of the child process that
-# reads it (core/sheet_read.py `Limits`).
+# reads it (exchange/sheet_read.py `Limits`).
 GONGHUI_SHEET_LIMITS = {
     key: int(os.environ[env])
     for key, env in (

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from gonghui.core.permissions import Role
+from gonghui.access.permissions import Role
 from gonghui.donations import services as donations
 from gonghui.testing.factories import actor_of, staff
 

@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from gonghui.access.permissions import Role
 from gonghui.accounts.models import LoginLock
-from gonghui.core.permissions import Role
 from gonghui.core.validators import uscc_check_char
 from gonghui.orgs.models import Org
 from gonghui.testing.factories import grant, staff

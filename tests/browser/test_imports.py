@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from gonghui.core.sheets import EXAMPLE_ROW, XlsxWriter
+from gonghui.exchange.sheets import EXAMPLE_ROW, XlsxWriter
 from gonghui.members.models import Member
 from gonghui.members.sheets import COLUMNS as MEMBER_COLUMNS
 from gonghui.orgs.models import Org

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from gonghui.core.actor import Actor
-from gonghui.core.permissions import Role
+from gonghui.access.actor import Actor
+from gonghui.access.permissions import Role
 from gonghui.members.models import ChangeRequest, Member, MembershipEvent
 from gonghui.members.services import member_create
 from gonghui.testing.factories import staff

@@ -13,9 +13,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from gonghui.access.actor import Actor
+from gonghui.access.permissions import Role
 from gonghui.audit.models import AuditEvent
-from gonghui.core.actor import Actor
-from gonghui.core.permissions import Role
 from gonghui.core.validators import mask_id, mask_phone
 from gonghui.members.models import ChangeRequest, Member
 from gonghui.members.services import member_create

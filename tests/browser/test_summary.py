@@ -12,10 +12,10 @@ import pytest
 from docx import Document
 from playwright.sync_api import expect
 
+from gonghui.access.actor import Actor
 from gonghui.assistance.choices import Funding, Occasion
 from gonghui.assistance.services import record_create
 from gonghui.assistance.tests.factories import household
-from gonghui.core.actor import Actor
 from gonghui.summary.document import blocks
 from gonghui.summary.models import SummaryDraft
 

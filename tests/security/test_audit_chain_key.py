@@ -17,10 +17,10 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.core.management import call_command
 from django.db import connection
 
+from gonghui.access.actor import Actor
 from gonghui.audit.migrations import _triggers
 from gonghui.audit.models import AuditEvent, AuditHead, Scheme
 from gonghui.audit.services import _append, audit_record, audit_verify, event_fields
-from gonghui.core.actor import Actor
 
 FIELD_KEY = "test-field-key-for-the-audit-chain"
 

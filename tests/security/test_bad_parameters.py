@@ -1,4 +1,4 @@
-"""Parameters parsed at the edge (core/params.py): each helper, the Chinese 400 they end
+"""Parameters parsed at the edge (web/params.py): each helper, the Chinese 400 they end
 in, and the requests that used to answer 500 (security issue 10, item 5)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from django.http import QueryDict
 from django.test import RequestFactory
 
-from gonghui.core.params import (
+from gonghui.web.params import (
     DATE_MAX,
     DATE_MIN,
     ID_MAX,
@@ -166,7 +166,7 @@ def test_the_api_gets_json_and_other_bad_requests_keep_django_s_page(rf, db):
     # (db: the page renders the layout, whose demo banner reads a flag at most once a minute)
     from django.core.exceptions import SuspiciousOperation
 
-    from gonghui.core.views import bad_request
+    from gonghui.web.views import bad_request
 
     api = bad_request(rf.get("/api/orgs/"), BadRequestParam("参数“x”应为整数。"))
     assert api.status_code == 400 and json.loads(api.content) == {"detail": "参数“x”应为整数。"}
@@ -180,7 +180,7 @@ def test_the_api_gets_json_and_other_bad_requests_keep_django_s_page(rf, db):
 
 @pytest.fixture
 def draft(tree):
-    from gonghui.core.actor import Actor
+    from gonghui.access.actor import Actor
     from gonghui.summary.services import summary_create
 
     return summary_create(actor=Actor.system(), org=tree.grassroots, period="2025", subtree=True)
@@ -356,7 +356,7 @@ def test_a_cursor_only_works_for_the_order_it_was_made_for(many_unions, login, p
 
 @pytest.fixture
 def many_unions(tree):
-    from gonghui.core.actor import Actor
+    from gonghui.access.actor import Actor
     from gonghui.orgs.services import org_create
 
     for i in range(55):
@@ -374,7 +374,7 @@ def many_unions(tree):
     ("get", "/members/?q=%00", None),
 ])
 def test_a_nul_anywhere_is_a_chinese_400_and_touches_nothing(login, personas, method, url, data):
-    from gonghui.core.models import ImportJob
+    from gonghui.exchange.models import ImportJob
 
     client = login(personas.grassroots_chair)
     response = getattr(client, method)(url, data) if data is not None else getattr(client, method)(url)

@@ -30,10 +30,11 @@ from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.management import call_command
 
 from gonghui import conf
+from gonghui.access.actor import Actor
 from gonghui.assistance.services import batch_create
 from gonghui.assistance.tests.factories import household
-from gonghui.core import checks, files
-from gonghui.core.actor import Actor
+from gonghui.core import checks
+from gonghui.exchange import files
 from gonghui.members import sheets as member_sheets
 from gonghui.members.services import member_create
 from gonghui.testing.members import make_id

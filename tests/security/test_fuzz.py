@@ -35,7 +35,7 @@ from hypothesis import HealthCheck, Phase, example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from gonghui.core.permissions import Role
+from gonghui.access.permissions import Role
 from gonghui.testing.factories import staff
 
 hsettings.register_profile(
@@ -334,7 +334,7 @@ def user_for(who: str, tree):
     if who == "chair":
         return staff(tree.district, Role.CHAIR, username="district_chair", full_name="区总主席"), Role.CHAIR
     if who == "member":
-        from gonghui.core.actor import Actor
+        from gonghui.access.actor import Actor
         from gonghui.members.models import Member
         from gonghui.members.services import member_create
         from gonghui.testing.members import make_id
@@ -351,7 +351,7 @@ def user_for(who: str, tree):
 def test_no_parameter_value_makes_a_500(who, tree, personas, recording):
     from django.conf import settings
 
-    from gonghui.core.permissions import permissions_for
+    from gonghui.access.permissions import permissions_for
 
     client = Client()
     user, role = user_for(who, tree)

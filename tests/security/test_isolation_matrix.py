@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from gonghui.access.permissions import Role
 from gonghui.accounts.models import RoleGrant, User
 from gonghui.audit.models import AuditEvent
-from gonghui.core.permissions import Role
 from gonghui.orgs import services
 from gonghui.orgs.models import Org
 from gonghui.testing.factories import actor_of, staff

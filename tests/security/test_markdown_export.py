@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from gonghui.core.actor import Actor
+from gonghui.access.actor import Actor
 from gonghui.summary.document import markdown
 from gonghui.summary.services import summary_create
 

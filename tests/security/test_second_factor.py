@@ -11,11 +11,11 @@ import pyotp
 import pytest
 from django.utils import timezone
 
+from gonghui.access.actor import Actor
+from gonghui.access.permissions import Role
 from gonghui.accounts import services
 from gonghui.accounts.models import LoginFailure, LoginLock, User
 from gonghui.audit.models import AuditEvent
-from gonghui.core.actor import Actor
-from gonghui.core.permissions import Role
 from gonghui.testing.factories import grant, staff
 
 PASSWORD = "Test#Pass2025"

@@ -13,10 +13,10 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from gonghui.core import files
-from gonghui.core.models import ImportJob
-from gonghui.core.sheet_read import Limits, read_table_isolated
-from gonghui.core.sheets import SheetError, read_table
+from gonghui.exchange import files
+from gonghui.exchange.models import ImportJob
+from gonghui.exchange.sheet_read import Limits, read_table_isolated
+from gonghui.exchange.sheets import SheetError, read_table
 from gonghui.members.models import Member
 from gonghui.members.sheets import HEADERS as MEMBER_HEADERS
 from gonghui.orgs.models import Org

@@ -13,10 +13,10 @@ from django.test import RequestFactory
 from django.utils import translation
 from ninja import Field, Schema
 
+from gonghui.access.permissions import Role
 from gonghui.accounts.models import User
-from gonghui.core.middleware import NoStoreMiddleware
-from gonghui.core.permissions import Role
 from gonghui.testing.factories import grant, staff
+from gonghui.web.middleware import NoStoreMiddleware
 
 PASSWORD = "Test#Pass2025"
 LONG = "/" + "a" * 4999

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from gonghui.core.jobs import INTERRUPTED, jobs_recover, runner_id
-from gonghui.core.models import ImportJob
+from gonghui.exchange.jobs import INTERRUPTED, jobs_recover, runner_id
+from gonghui.exchange.models import ImportJob
 
 
 def _job(tree, runner, state="running"):
@@ -89,7 +89,7 @@ def test_serve_restarts_a_killed_worker_and_fails_its_job(tmp_path):
         _until(lambda: _answers(port))
         worker = _until(lambda: next(iter(_children(serve.pid)), None))
         job = _shell(env, (
-            "from gonghui.core.jobs import runner_id; from gonghui.core.models import ImportJob; "
+            "from gonghui.exchange.jobs import runner_id; from gonghui.exchange.models import ImportJob; "
             "from gonghui.testing.factories import OrgFactory; org = OrgFactory(code='T1', kind='district'); "
             f"print(ImportJob.objects.create(kind='orgs', org=org, org_path=org.path, filename='x.xlsx', token='b'*32, "
             f"state='running', runner=runner_id({worker})).pk)"
@@ -97,7 +97,7 @@ def test_serve_restarts_a_killed_worker_and_fails_its_job(tmp_path):
         os.kill(worker, 9)
         replacement = _until(lambda: next(iter(_children(serve.pid) - {worker}), None))
         assert replacement != worker
-        state = _until(lambda: (s := _shell(env, f"from gonghui.core.models import ImportJob; j = ImportJob.objects.get(pk={job}); "
+        state = _until(lambda: (s := _shell(env, f"from gonghui.exchange.models import ImportJob; j = ImportJob.objects.get(pk={job}); "
                                                   "print(j.state, j.file_error)")).startswith("failed") and s)
         assert INTERRUPTED in state
         assert _answers(port)  # the site never went down

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pyotp
 
+from gonghui.access.permissions import Role
 from gonghui.accounts import services
 from gonghui.core.demo import DEMO_PASSWORD, DemoContext
-from gonghui.core.permissions import Role
 
 # username, full name, union code, role
 STAFF = [

@@ -1,7 +1,7 @@
 from django import forms
 
-from gonghui.core.forms import StyledForm
-from gonghui.core.permissions import Role
+from gonghui.access.permissions import Role
+from gonghui.web.forms import StyledForm
 
 
 class LoginForm(StyledForm):

@@ -6,14 +6,12 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from gonghui.access.actor import Actor
+from gonghui.access.session import SESSION_GRANT
 from gonghui.audit.services import audit_record
-from gonghui.core.actor import Actor
-from gonghui.core.http import client_ip
+from gonghui.web.http import client_ip
 
-SESSION_GRANT = "grant_id"
 SESSION_SEEN = "last_seen"
-# The user who gave the right password and still owes the second factor.
-SESSION_PENDING = "pending_user_id"
 
 
 class IdleLogoutMiddleware:

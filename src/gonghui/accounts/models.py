@@ -1,9 +1,9 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
+from gonghui.access.permissions import Role
+from gonghui.access.scope import ScopedQuerySet
 from gonghui.core.fields import EncryptedTextField
-from gonghui.core.permissions import Role
-from gonghui.core.scope import ScopedQuerySet
 
 
 class User(AbstractUser):

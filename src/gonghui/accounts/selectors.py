@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from gonghui.access.actor import Actor
+from gonghui.access.scope import get_scoped_or_404, scope_q
 from gonghui.accounts.models import LoginLock, RoleGrant, User
-from gonghui.core.actor import Actor
-from gonghui.core.scope import get_scoped_or_404, scope_q
 
 
 def users_for(actor: Actor):

@@ -16,10 +16,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from gonghui.access.actor import Actor
+from gonghui.access.permissions import ROLES_NEEDING_HIGHER_GRANTOR, ROLES_REQUIRING_TOTP, Role
 from gonghui.accounts.models import LoginFailure, LoginLock, RoleGrant, User
 from gonghui.audit.services import audit_record
-from gonghui.core.actor import Actor
-from gonghui.core.permissions import ROLES_NEEDING_HIGHER_GRANTOR, ROLES_REQUIRING_TOTP, Role
 from gonghui.core.services import audited
 from gonghui.orgs.models import Org
 

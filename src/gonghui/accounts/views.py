@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from gonghui.access.actor import Actor
+from gonghui.access.session import SESSION_GRANT, SESSION_PENDING
 from gonghui.accounts import selectors, services
 from gonghui.accounts.forms import (
     GrantForm,
@@ -18,13 +20,11 @@ from gonghui.accounts.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from gonghui.accounts.middleware import SESSION_GRANT, SESSION_PENDING
 from gonghui.accounts.models import User
 from gonghui.audit.services import audit_record
-from gonghui.core.actor import Actor
-from gonghui.core.http import client_ip, flash_service, staff_view
-from gonghui.core.paging import keyset_page
 from gonghui.orgs.selectors import org_get_by_code
+from gonghui.web.http import client_ip, flash_service, staff_view
+from gonghui.web.paging import keyset_page
 
 PENDING_USER = SESSION_PENDING
 # Longer than any page of ours; a long "next" is someone probing, not a bookmark.
@@ -142,7 +142,7 @@ def totp_setup(request):
             form.add_error("code", error)
         else:
             messages.success(request, "双因素认证已启用。")
-            return redirect("core:dashboard")
+            return redirect("web:dashboard")
     return render(
         request,
         "accounts/totp_setup.html",
@@ -186,7 +186,7 @@ def password_change(request):
 
             update_session_auth_hash(request, request.user)
             messages.success(request, "密码已修改。")
-            return redirect("core:dashboard")
+            return redirect("web:dashboard")
     return render(request, "accounts/password_change.html", {"form": form, "forced": request.user.must_change_password})
 
 
@@ -204,7 +204,7 @@ def switch(request):
     target = _safe_next(request)
     # The page we were on may belong to the previous union's subtree.
     if "/orgs/" in target and target != "/orgs/":
-        return redirect("core:dashboard")
+        return redirect("web:dashboard")
     return HttpResponseRedirect(target)
 
 

@@ -10,11 +10,12 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Router, Schema
+from ninja import Status as Created
 
-from gonghui.assistance import selectors
+from gonghui.assistance import selectors, services
 from gonghui.assistance.choices import MANAGED, Cause, Status, Tier
-from gonghui.core.paging import keyset_page
 from gonghui.orgs.selectors import org_get_by_code
+from gonghui.web.paging import keyset_page
 
 router = Router(tags=["困难帮扶"])
 
@@ -81,8 +82,14 @@ class RecordOut(Schema):
     occasion_label: str
     org_id: int
     household_id: int | None
-    member_id: int
+    recipient: str
+    recipient_label: str
+    member_id: int | None
     member_name: str
+    beneficiary_name: str
+    id_masked: str
+    households_reached: int | None
+    people_reached: int | None
     cash: Decimal
     goods_value: Decimal
     total: Decimal
@@ -98,15 +105,63 @@ class RecordOut(Schema):
 
     @staticmethod
     def resolve_member_name(obj):
-        return obj.member.name
+        return obj.member.name if obj.member_id else ""
+
+    @staticmethod
+    def resolve_recipient_label(obj):
+        return obj.get_recipient_display()
+
+    @staticmethod
+    def resolve_beneficiary_name(obj):
+        return obj.beneficiary_name
+
+    @staticmethod
+    def resolve_id_masked(obj):
+        return obj.beneficiary_id_masked
 
 
 class Totals(Schema):
+    """All records (`records`, `cash`, `goods`, `total`) and, apart, members (`households`,
+    `members`, `member_total`) and non-members (`residents`, `groups`, `group_households`,
+    `group_people`, `nonmember_total`)."""
+
     records: int
     households: int
+    members: int
     cash: Decimal
     goods: Decimal
     total: Decimal
+    member_total: Decimal
+    nonmember_total: Decimal
+    residents: int
+    groups: int
+    group_households: int
+    group_people: int
+
+
+class NonMemberIn(Schema):
+    """A record for a beneficiary who is not a member: `recipient` is "resident" (name and
+    ID number) or "group" (a paired village or group of households: name and households)."""
+
+    org_id: int
+    recipient: str
+    name: str
+    id_number: str = ""
+    households: int | None = None
+    people: int | None = None
+    on: dt.date
+    occasion: str
+    funding: str
+    cash: Decimal = Decimal(0)
+    goods_item: str = ""
+    goods_value: Decimal = Decimal(0)
+    partner_name: str = ""
+    handled_by: str = ""
+    note: str = ""
+
+
+class RevealOut(Schema):
+    value: str
 
 
 class RecordPage(Schema):
@@ -146,16 +201,36 @@ def get_household(request, household_id: int):
 @router.get("/records", response=RecordPage, summary="帮扶记录（按日期、月份、帮扶类型、资金来源、困难户或批次）")
 def list_records(request, occasion: str = "", funding: str = "", start: dt.date | None = None, end: dt.date | None = None,
                  month: str = "", org: str = "", household: int | None = None, batch: int | None = None,
-                 cursor: str | None = None):
+                 recipient: str = "", cursor: str | None = None):
     actor = request.actor
     actor.require("assistance.view")
+    if recipient and recipient not in ("member", "nonmember", "resident", "group"):
+        raise ValidationError({"recipient": "受助对象应为 member、nonmember、resident 或 group。"})
     qs = selectors.record_search(
-        actor, org=_org(request, org), occasion=occasion, funding=funding, start=start, end=end, month=month,
+        actor, org=_org(request, org), occasion=occasion, funding=funding, start=start, end=end, month=month, recipient=recipient,
         household=selectors.household_get(actor, household) if household is not None else None,
         batch=selectors.batch_get(actor, batch) if batch is not None else None,
     ).select_related("member")
     page = keyset_page(qs, order=("-on", "-id"), cursor=cursor, size=100)
     return {"items": page.rows, "next_cursor": page.next_cursor, "totals": selectors.totals(qs)}
+
+
+@router.post("/records/nonmember", response={201: RecordOut}, summary="登记非会员帮扶（居民或包联村/群众户组，与会员分开统计）")
+def create_nonmember_record(request, payload: NonMemberIn):
+    from gonghui.orgs.selectors import org_get
+
+    data = payload.dict()
+    org = org_get(request.actor, data.pop("org_id"))
+    item, value = data.pop("goods_item").strip(), data.pop("goods_value")
+    goods = [{"item": item, "quantity": 1, "unit": "份", "value": value}] if item else []
+    record = services.nonmember_record_create(actor=request.actor, org=org, goods=goods, **data)
+    return Created(201, record)
+
+
+@router.post("/records/{record_id}/reveal", response=RevealOut, summary="查看非会员居民的完整身份证号（须有查看完整身份证号权限，记入审计日志）")
+def reveal_record_id(request, record_id: int):
+    record = selectors.record_get(request.actor, record_id)
+    return {"value": services.record_reveal_id(actor=request.actor, record=record)}
 
 
 @router.get("/count", response=CountOut, summary="截至某日的困难职工户数（默认：动态管理中）")

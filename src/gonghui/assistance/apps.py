@@ -11,18 +11,18 @@ class AssistanceConfig(AppConfig):
         from gonghui.summary.registry import register as register_summary_part
 
         register_summary_part(CONTRIBUTOR)
+        from gonghui.access.permissions import Role, register_permissions
+        from gonghui.access.scope import register_path_copy
         from gonghui.assistance import demo
         from gonghui.assistance.panels import dashboard_panel
         from gonghui.assistance.services import hardship_block_deactivation, household_follow_member
         from gonghui.assistance.sheets import register_exchange
         from gonghui.audit.registry import register_actions
-        from gonghui.core.context_processors import register_nav
         from gonghui.core.demo import register_step
-        from gonghui.core.permissions import Role, register_permissions
-        from gonghui.core.scope import register_path_copy
-        from gonghui.core.views import DASHBOARD_PANELS
         from gonghui.members.services import MEMBER_MOVED_HOOKS
         from gonghui.orgs.services import DEACTIVATION_CHECKS
+        from gonghui.web.context_processors import register_nav
+        from gonghui.web.dashboard import register_panel
 
         everything = {"assistance.view", "assistance.manage", "assistance.sensitive"}
         register_permissions(
@@ -49,6 +49,8 @@ class AssistanceConfig(AppConfig):
             "hardship.import": "导入困难职工档案",
             "hardship.export": "导出困难职工档案",
             "assistance.create": "登记帮扶记录",
+            "assistance.create_nonmember": "登记非会员帮扶记录（居民、包联村）",
+            "assistance.reveal": "查看受助居民完整身份证号",
             "assistance.batch": "批量发放帮扶",
             "assistance.reverse": "冲销帮扶记录",
             "assistance.sign": "帮扶签收",
@@ -62,8 +64,7 @@ class AssistanceConfig(AppConfig):
         })
         register_step(40, "困难职工档案与帮扶", demo.populate)
         register_exchange()
-        if dashboard_panel not in DASHBOARD_PANELS:
-            DASHBOARD_PANELS.append(dashboard_panel)
+        register_panel(30, dashboard_panel)
         if household_follow_member not in MEMBER_MOVED_HOOKS:
             MEMBER_MOVED_HOOKS.append(household_follow_member)
         if hardship_block_deactivation not in DEACTIVATION_CHECKS:

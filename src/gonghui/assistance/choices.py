@@ -110,8 +110,25 @@ class Occasion(models.TextChoices):
     OTHER = "other", "其他"
 
 
+class Recipient(models.TextChoices):
+    """Who an assistance record went to. Members (with or without an archive) are the
+    union's own figures; residents and groups are counted apart everywhere (statistics,
+    the summary, the API, the sheets)."""
+
+    MEMBER = "member", "会员"
+    RESIDENT = "resident", "非会员居民"
+    GROUP = "group", "包联村/群众户组"
+
+
+NON_MEMBER = frozenset({Recipient.RESIDENT, Recipient.GROUP})
+
+
 class Funding(models.TextChoices):
     OWN = "own", "本级经费"
     UPPER = "upper", "上级补助"
     DONATION = "donation", "捐款"
     PARTNER = "partner", "合作单位"
+
+
+# A hardship file is re-verified yearly (年度核实); due after this many days.
+VERIFY_EVERY_DAYS = 365

@@ -73,3 +73,56 @@ def populate(ctx: DemoContext) -> None:
         services.record_create(actor=actor, household=h, on=ctx.date_between(h.filed_on, today), occasion="sick", cash="300",
                                funding="own", goods=[{"item": "水果牛奶", "quantity": 1, "unit": "份", "value": 100}], handled_by="工会主席")
     ctx.notes.append("困难帮扶：约36户困难职工档案（多种类别和状态），每年元旦春节送温暖每户500元，金秋助学和生病住院慰问。低保标准为示例数据。")
+    _nonmembers(ctx)
+
+
+RESIDENT_UNION = "LJ-003"  # 富兴社区工会: helps residents of its community who are not members
+VILLAGE_UNION = "JG-001"  # 区人社局机关工会: visits the village it is paired with (包联村)
+VILLAGE = "包联村红星村"
+
+
+def _resident_id(ctx: DemoContext) -> str:
+    """A valid resident ID number (GB 11643) of an older resident, drawn from the seeded rng,
+    that is nobody's on the roster."""
+    from gonghui.core.validators import id_check_char
+    from gonghui.members.services import id_hash
+
+    while True:
+        birth = ctx.date_between(dt.date(1940, 1, 1), dt.date(1975, 12, 31))
+        body = f"330108{birth:%Y%m%d}{ctx.rng.randint(100, 999)}"
+        number = body + id_check_char(body)
+        if not Member.objects.filter(id_hash=id_hash(number)).exists():
+            return number
+
+
+def _nonmembers(ctx: DemoContext) -> None:
+    """Beneficiaries who are not members, counted apart: the community union's needy
+    residents (a year-start batch and a temporary relief), and the 机关 union's paired
+    village visited before the Spring Festival and at mid-autumn."""
+    rng, actor, today = ctx.rng, ctx.actor, ctx.today
+    community, organ = ctx.orgs.get(RESIDENT_UNION), ctx.orgs.get(VILLAGE_UNION)
+    if community is not None:
+        residents = [{"name": ctx.person(), "id_number": _resident_id(ctx)} for _ in range(6)]
+        for year in range(today.year - 2, today.year + 1):
+            day = dt.date(year, 1, 22)
+            if day <= today:
+                services.batch_create(actor=actor, org=community, title=f"{year}年春节困难居民慰问", on=day, occasion="new_year",
+                                      households=[], residents=residents[: 4 + (year % 3)], cash="300", funding="own",
+                                      handled_by="社区工会干事", goods=[{"item": "米面油", "quantity": 1, "unit": "份", "value": 120}])
+        person = rng.choice(residents)
+        services.nonmember_record_create(actor=actor, org=community, recipient="resident", name=person["name"],
+                                         id_number=person["id_number"], on=ctx.date_between(dt.date(today.year, 1, 1), today),
+                                         occasion="temporary", cash="800", funding="donation", handled_by="社区工会主席",
+                                         note="突发重病，临时救助")
+    if organ is not None:
+        for year in range(today.year - 2, today.year + 1):
+            households = 12 + rng.randint(0, 6)
+            for day, occasion, per in ((dt.date(year, 1, 25), "new_year", 200), (dt.date(year, 9, 20), "festival", 100)):
+                if day <= today:
+                    services.nonmember_record_create(
+                        actor=actor, org=organ, recipient="group", name=VILLAGE, households=households,
+                        people=households * 3 - rng.randint(0, 5), on=day, occasion=occasion, cash=str(households * per),
+                        funding="own", handled_by="机关工会主席",
+                        goods=[{"item": "米面油", "quantity": households, "unit": "份", "value": households * 100}])
+    ctx.notes.append(f"非会员帮扶（与会员分开统计）：{RESIDENT_UNION}社区工会每年春节慰问辖区困难居民；"
+                     f"{VILLAGE_UNION}机关工会春节、中秋走访{VILLAGE}。")

@@ -8,12 +8,13 @@ from gonghui.assistance.choices import (
     Hukou,
     Insurance,
     Occasion,
+    Recipient,
     Relation,
     Status,
     Step,
     Tier,
 )
-from gonghui.core.forms import DateInput, StyledForm
+from gonghui.web.forms import DateInput, StyledForm
 
 
 def _blank(choices, label="未填"):
@@ -119,19 +120,62 @@ class RecordForm(PackageForm):
     field_order = ["id_number"]
 
 
+class NonMemberRecordForm(PackageForm):
+    """One assistance to a beneficiary who is not a member: a resident, or a paired
+    village / group of households."""
+
+    recipient = forms.ChoiceField(label="受助对象", choices=[c for c in Recipient.choices if c[0] != Recipient.MEMBER],
+                                  initial=Recipient.RESIDENT)
+    org_code = forms.CharField(label="登记工会编码", max_length=32, help_text="开展帮扶的工会（本工会或下级工会）。")
+    name = forms.CharField(label="姓名或名称", max_length=100,
+                           help_text="非会员居民填姓名；包联村或群众户组填名称，如“包联村红星村”“幸福小区困难户组”。")
+    id_number = forms.CharField(label="身份证号", max_length=30, required=False,
+                                help_text="非会员居民必填，加密保存，页面上遮蔽显示。")
+    households = forms.IntegerField(label="受助户数", required=False, help_text="包联村或户组必填：本次走访慰问的户数。")
+    people = forms.IntegerField(label="受助人数", required=False, help_text="选填，不少于户数。")
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    field_order = ["recipient", "org_code", "name", "id_number", "households", "people"]
+
+
+def parse_residents(text: str) -> list[dict]:
+    """Lines of "姓名 身份证号" (spaces, tabs, commas or 、 between) into [{name, id_number}];
+    ValidationError listing every line that is not of that shape."""
+    people, errors = [], []
+    for i, line in enumerate((text or "").splitlines(), start=1):
+        parts = line.replace("，", " ").replace(",", " ").replace("、", " ").replace("\t", " ").split()
+        if not parts:
+            continue
+        if len(parts) != 2:
+            errors.append(f"第{i}行：请按“姓名 身份证号”填写，每行一人。")
+            continue
+        people.append({"name": parts[0], "id_number": parts[1]})
+    if errors:
+        raise forms.ValidationError(errors)
+    return people
+
+
 class BatchForm(PackageForm):
     title = forms.CharField(label="批次名称", max_length=100, help_text="如：2025年元旦春节送温暖")
     org_code = forms.CharField(label="工会编码", max_length=32, help_text="发放范围：该工会及其下级的困难户。")
     tier = forms.ChoiceField(label="按类别选择", choices=[("", "全部在管困难户")] + Tier.choices, required=False,
                              help_text="未勾选下方具体名单时，按此条件选择。")
     households = forms.MultipleChoiceField(label="或勾选具体困难户", required=False, widget=forms.CheckboxSelectMultiple)
+    residents = forms.CharField(label="非会员居民名单", required=False, max_length=20000,
+                                widget=forms.Textarea(attrs={"rows": 3, "placeholder": "王秀兰 330106195403120027"}),
+                                help_text="社区帮扶的非会员困难居民，每行“姓名 身份证号”，与会员分开统计。")
+    only_residents = forms.BooleanField(label="只发给名单中的居民", required=False,
+                                        help_text="勾选后不发给困难职工档案户（否则同时按上面的选择发给困难户）。")
 
-    field_order = ["title", "org_code", "tier", "households"]
+    field_order = ["title", "org_code", "tier", "households", "residents", "only_residents"]
 
     def __init__(self, *args, household_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["households"].choices = household_choices
         _tick_boxes(self)
+
+    def clean_residents(self):
+        return parse_residents(self.cleaned_data.get("residents", ""))
 
 
 class BatchSignForm(StyledForm):
@@ -154,8 +198,13 @@ class ArchiveFilterForm(forms.Form):
     as_of = forms.DateField(required=False)  # under management on that day (a summary's figure)
 
 
+RECIPIENT_FILTER = [("", "全部受助对象"), ("member", "会员"), ("nonmember", "非会员（居民、包联村/户组）"),
+                    ("resident", "非会员居民"), ("group", "包联村/群众户组")]
+
+
 class RecordFilterForm(forms.Form):
     occasion = forms.ChoiceField(required=False, choices=[("", "全部类型")] + Occasion.choices)
+    recipient = forms.ChoiceField(required=False, choices=RECIPIENT_FILTER)
     funding = forms.ChoiceField(required=False, choices=[("", "全部来源")] + Funding.choices)
     start = forms.DateField(required=False)
     end = forms.DateField(required=False)

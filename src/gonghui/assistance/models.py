@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from gonghui.access.scope import ScopedQuerySet
 from gonghui.assistance.choices import (
     Cause,
     Funding,
@@ -22,13 +23,13 @@ from gonghui.assistance.choices import (
     Hukou,
     Insurance,
     Occasion,
+    Recipient,
     Relation,
     Status,
     Step,
     Tier,
 )
 from gonghui.core.fields import EncryptedTextField
-from gonghui.core.scope import ScopedQuerySet
 
 
 class PathScopedQuerySet(ScopedQuerySet):
@@ -205,7 +206,18 @@ class AssistanceRecord(models.Model):
     on = models.DateField("日期")
     occasion = models.CharField("帮扶类型", max_length=12, choices=Occasion.choices)
     household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT, related_name="records")
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="assistance", verbose_name="受助人")
+    recipient = models.CharField("受助对象", max_length=10, choices=Recipient.choices, default=Recipient.MEMBER)
+    member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="assistance",
+                               verbose_name="受助会员")
+    # A beneficiary who is not a member: a resident (name and ID number, encrypted, with a
+    # blind index for "the same person" and a masked copy for display) or a paired village /
+    # group of households (its name and how many households and people the visit reached).
+    recipient_name = models.CharField("受助居民姓名或村、户组名称", max_length=100, blank=True, default="")
+    id_number = EncryptedTextField("受助居民身份证号", blank=True, default="")
+    id_hash = models.CharField(max_length=64, blank=True, default="", editable=False, db_index=True)
+    id_masked = models.CharField(max_length=18, blank=True, default="", editable=False)
+    households_reached = models.PositiveIntegerField("受助户数", null=True, blank=True)
+    people_reached = models.PositiveIntegerField("受助人数", null=True, blank=True)
     cash = models.DecimalField("现金（元）", max_digits=12, decimal_places=2, default=Decimal("0"))
     goods = models.JSONField("物品", default=list, blank=True)  # [{item, quantity, unit, value}]
     goods_value = models.DecimalField("物品价值（元）", max_digits=12, decimal_places=2, default=Decimal("0"))
@@ -226,9 +238,28 @@ class AssistanceRecord(models.Model):
     class Meta:
         verbose_name = "帮扶记录"
         indexes = [models.Index(fields=["org_path", "on", "id"], name="record_path_on")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(recipient=Recipient.MEMBER, member__isnull=False)
+                           | Q(recipient__in=[Recipient.RESIDENT, Recipient.GROUP], member__isnull=True, household__isnull=True)),
+                name="record_recipient_consistent"),
+        ]
 
     def __str__(self):
         return f"{self.on} {self.get_occasion_display()} {self.total}"
+
+    @property
+    def is_member(self) -> bool:
+        return self.recipient == Recipient.MEMBER
+
+    @property
+    def beneficiary_name(self) -> str:
+        return self.member.name if self.member_id else self.recipient_name
+
+    @property
+    def beneficiary_id_masked(self) -> str:
+        """The masked ID number shown on lists, sheets and the 签收表 ("" for a group)."""
+        return self.member.id_masked if self.member_id else self.id_masked
 
     @property
     def total(self) -> Decimal:

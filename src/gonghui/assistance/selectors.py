@@ -11,7 +11,21 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
 
-from gonghui.assistance.choices import MANAGED, Cause, Funding, Occasion, Status, Step, Tier, YearClass
+from gonghui.access.actor import Actor
+from gonghui.access.scope import get_scoped_or_404
+from gonghui.assistance.choices import (
+    MANAGED,
+    NON_MEMBER,
+    VERIFY_EVERY_DAYS,
+    Cause,
+    Funding,
+    Occasion,
+    Recipient,
+    Status,
+    Step,
+    Tier,
+    YearClass,
+)
 from gonghui.assistance.models import (
     AssistanceBatch,
     AssistanceRecord,
@@ -20,9 +34,6 @@ from gonghui.assistance.models import (
     HouseholdSpell,
     RegionSetting,
 )
-from gonghui.assistance.services import VERIFY_EVERY_DAYS
-from gonghui.core.actor import Actor
-from gonghui.core.scope import get_scoped_or_404
 from gonghui.orgs.models import Org
 
 
@@ -42,8 +53,8 @@ def member_by_id_number(actor: Actor, number: str):
     """The member of the actor's subtree with this resident ID number, matched exactly on
     the blind index (never a name search). ValidationError when malformed or unknown."""
     from gonghui.core.validators import parse_resident_id
+    from gonghui.members.models import id_hash
     from gonghui.members.selectors import members_for
-    from gonghui.members.services import id_hash
 
     if not (number or "").strip():
         raise ValidationError("请填写身份证号。")
@@ -157,8 +168,13 @@ def record_get(actor: Actor, pk) -> AssistanceRecord:
 
 def record_search(actor: Actor, *, org: Org | None = None, occasion: str = "", funding: str = "", start: dt.date | None = None,
                   end: dt.date | None = None, household: Household | None = None, batch: AssistanceBatch | None = None,
-                  month: str = "", subtree: bool = True, standing: bool = False) -> QuerySet:
+                  month: str = "", subtree: bool = True, standing: bool = False, recipient: str = "") -> QuerySet:
+    """`recipient`: "member" (会员), "nonmember" (both kinds below), "resident" or "group"."""
     qs = records_for(actor).select_related("org", "member", "household")
+    if recipient == "nonmember":
+        qs = qs.filter(recipient__in=list(NON_MEMBER))
+    elif recipient in Recipient.values:
+        qs = qs.filter(recipient=recipient)
     if org is not None:
         qs = qs.filter(org_path__startswith=org.path) if subtree else qs.filter(org=org)
     if standing:  # neither a reversal nor reversed: the records a summary counts
@@ -190,14 +206,33 @@ CENT = Decimal("0.01")
 
 
 def totals(qs) -> dict:
+    """Amounts and counts of `qs`. Members and non-members are counted apart: `households`
+    (archives) and `members` are members only; `residents` (distinct people by ID number),
+    `groups` (distinct villages or groups by name), `group_households` and `group_people`
+    (the households and people the group visits reached) are the non-members; `member_total`
+    and `nonmember_total` split the money. `cash`, `goods`, `total` and `records` cover all."""
     # amounts are net of reversals (the mirror cancels the original); counts take only the
     # records that stand: neither a reversal nor reversed (the mirror's related_name is "reversal")
     standing = Q(reversal_of__isnull=True, reversal__isnull=True)
-    agg = qs.aggregate(cash=Sum("cash"), goods=Sum("goods_value"), n=Count("id", filter=standing),
-                       households=Count("household", filter=standing, distinct=True))
+    members = Q(recipient=Recipient.MEMBER)
+    residents = standing & Q(recipient=Recipient.RESIDENT)
+    groups = standing & Q(recipient=Recipient.GROUP)
+    agg = qs.aggregate(all_cash=Sum("cash"), all_goods=Sum("goods_value"), n=Count("id", filter=standing),
+                       households=Count("household", filter=standing, distinct=True),
+                       members=Count("member", filter=standing & members, distinct=True),
+                       member_cash=Sum("cash", filter=members), member_goods=Sum("goods_value", filter=members),
+                       residents=Count("id_hash", filter=residents, distinct=True),
+                       groups=Count("recipient_name", filter=groups, distinct=True),
+                       group_households=Sum("households_reached", filter=groups),
+                       group_people=Sum("people_reached", filter=groups))
     # quantized: SQLite sums decimals to "1400", PostgreSQL to "1400.00"
-    cash, goods = (Decimal(agg[k] or 0).quantize(CENT) for k in ("cash", "goods"))
-    return {"cash": cash, "goods": goods, "total": cash + goods, "records": agg["n"], "households": agg["households"]}
+    cash, goods, member_cash, member_goods = (Decimal(agg[k] or 0).quantize(CENT)
+                                              for k in ("all_cash", "all_goods", "member_cash", "member_goods"))
+    member_total = member_cash + member_goods
+    return {"cash": cash, "goods": goods, "total": cash + goods, "records": agg["n"], "households": agg["households"],
+            "members": agg["members"], "member_total": member_total, "nonmember_total": cash + goods - member_total,
+            "residents": agg["residents"], "groups": agg["groups"], "group_households": agg["group_households"] or 0,
+            "group_people": agg["group_people"] or 0}
 
 
 def list_totals(qs, *, dated: bool, today: dt.date | None = None) -> dict:
@@ -220,7 +255,7 @@ def batch_get(actor: Actor, pk) -> AssistanceBatch:
 
 def batch_rows(batch: AssistanceBatch) -> list[AssistanceRecord]:
     return list(batch.records.filter(reversal_of__isnull=True).exclude(reversal__isnull=False)
-                .select_related("member", "household", "org").order_by("member__name_pinyin", "id"))
+                .select_related("member", "household", "org").order_by("member__name_pinyin", "recipient_name", "id"))
 
 
 def batch_candidates(actor: Actor) -> QuerySet:
@@ -290,6 +325,7 @@ def figures(actor: Actor, org: Org, *, on: dt.date, year: int) -> dict:
     )
     sums = totals(recs)
     managed = sum(tiers.values())
+    by_recipient = dict(recs.values_list("recipient").annotate(n=Sum("cash") + Sum("goods_value")))
     return {
         "managed": managed,
         "tiers": [(Tier(k).label if k else "未定级", v, f"?tier={k}&status=managed") for k, v in sorted(tiers.items())],
@@ -301,7 +337,10 @@ def figures(actor: Actor, org: Org, *, on: dt.date, year: int) -> dict:
         "funding": [(Funding(k).label, float(v or 0), f"?funding={k}&start={start}&end={end}") for k, v in by_funding.items()],
         "months": [(f"{year}-{m:02d}", float(months.get(f"{year}-{m:02d}", 0) or 0), f"?month={year}-{m:02d}") for m in range(1, 13)],
         "totals": sums,
-        "per_household": (sums["total"] / sums["households"]).quantize(Decimal("0.01")) if sums["households"] else Decimal(0),
+        # members only: what went to residents and villages is not spread over members' households
+        "per_household": (sums["member_total"] / sums["members"]).quantize(Decimal("0.01")) if sums["members"] else Decimal(0),
+        "recipients": [(Recipient(k).label, float(v or 0), f"?recipient={k}&start={start}&end={end}")
+                       for k, v in sorted(by_recipient.items(), key=lambda kv: Recipient.values.index(kv[0])) if v],
         "due": due_for_verification(actor, org, on).count(),
     }
 

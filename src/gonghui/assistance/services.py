@@ -17,16 +17,20 @@ from decimal import Decimal, InvalidOperation
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from gonghui.access.actor import Actor
 from gonghui.assistance.choices import (
     ACCIDENT_CAUSES,
     MANAGED,
+    NON_MEMBER,
     TRANSITIONS,
+    VERIFY_EVERY_DAYS,
     Cause,
     Funding,
     Housing,
     Hukou,
     Insurance,
     Occasion,
+    Recipient,
     Relation,
     Status,
     Step,
@@ -42,7 +46,6 @@ from gonghui.assistance.models import (
     RegionSetting,
 )
 from gonghui.audit.services import audit_record, field_changes, snapshot
-from gonghui.core.actor import Actor
 from gonghui.core.formats import cn_date, yuan
 from gonghui.core.services import audited
 from gonghui.core.validators import mask_id, parse_resident_id
@@ -56,7 +59,6 @@ ARCHIVE_FIELDS = (
 SENSITIVE = frozenset({"causes", "annual_income", "rigid_expenses", "hardship_spending", "health", "disability", "situation"})
 MONEY_FIELDS = {"annual_income": "家庭年收入", "rigid_expenses": "刚性支出", "hardship_spending": "致困支出"}
 ACCIDENT_SHARE = Decimal("0.8")
-VERIFY_EVERY_DAYS = 365
 MAX_MONEY = Decimal("100000000")
 
 
@@ -599,13 +601,142 @@ def _clean_package(*, on, occasion, cash, goods, funding, partner_name) -> tuple
 
 
 def _new_record(*, actor, org, household, member, on, occasion, cash, items, goods_value, funding, partner_name,
-                handled_by, note, batch=None, import_key="") -> AssistanceRecord:
+                handled_by, note, batch=None, import_key="", beneficiary: dict | None = None) -> AssistanceRecord:
+    """`beneficiary` (from `clean_beneficiary`) names a non-member instead of `member`."""
     return AssistanceRecord.objects.create(
         org=org, org_path=org.path, on=on, occasion=occasion, household=household, member=member, cash=cash, goods=items,
         goods_value=goods_value, funding=funding, partner_name=partner_name, handled_by=(handled_by or "").strip()[:50],
         note=(note or "").strip()[:200], batch=batch, import_key=import_key,
         created_by=actor.user if actor.user is not None and actor.user.pk else None,
+        **(beneficiary or {"recipient": Recipient.MEMBER}),
     )
+
+
+# --- beneficiaries who are not members ------------------------------------------------------
+
+MAX_REACHED = 100000  # households or people one record may say it reached
+
+
+def _count(value, label: str, *, required: bool) -> int | None:
+    if value in (None, ""):
+        if required:
+            raise ValidationError(f"请填写{label}。")
+        return None
+    try:
+        n = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationError(f"{label}应为整数。") from None
+    if n < 1 or n > MAX_REACHED:
+        raise ValidationError(f"{label}应为1至{MAX_REACHED}之间的整数。")
+    return n
+
+
+def clean_beneficiary(*, recipient: str, name: str, id_number: str = "", households=None, people=None) -> dict:
+    """The record fields naming a non-member beneficiary, checked: a resident needs a name
+    and a valid resident ID number (GB 11643 check digit); a village or group of
+    households needs its name and how many households it reached (people optional, not
+    fewer than households). ValidationError keyed by field, in Chinese."""
+    errors: dict[str, str] = {}
+    if recipient not in NON_MEMBER:
+        raise ValidationError({"recipient": "请选择受助对象：非会员居民，或包联村/群众户组。"})
+    name = " ".join(str(name or "").split())
+    if not name:
+        errors["name"] = "请填写受助居民的姓名。" if recipient == Recipient.RESIDENT else "请填写包联村或群众户组的名称，如“包联村红星村”。"
+    elif len(name) > (50 if recipient == Recipient.RESIDENT else 100):
+        errors["name"] = "姓名不能超过50个字。" if recipient == Recipient.RESIDENT else "名称不能超过100个字。"
+    values: dict = {"recipient": recipient, "recipient_name": name, "id_number": "", "id_hash": "", "id_masked": "",
+                    "households_reached": None, "people_reached": None}
+    if recipient == Recipient.RESIDENT:
+        if not str(id_number or "").strip():
+            errors["id_number"] = "请填写受助居民的身份证号。"
+        else:
+            try:
+                number = parse_resident_id(id_number).number
+            except ValidationError as exc:
+                errors["id_number"] = exc.messages[0]
+            else:
+                from gonghui.members.models import id_hash
+
+                values.update(id_number=number, id_hash=id_hash(number), id_masked=mask_id(number))
+    else:
+        try:
+            values["households_reached"] = _count(households, "受助户数", required=True)
+        except ValidationError as exc:
+            errors["households"] = exc.messages[0]
+        try:
+            values["people_reached"] = _count(people, "受助人数", required=False)
+        except ValidationError as exc:
+            errors["people"] = exc.messages[0]
+        if (values["households_reached"] and values["people_reached"]
+                and values["people_reached"] < values["households_reached"]):
+            errors["people"] = "受助人数不能少于受助户数。"
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+MEMBER_NOT_RESIDENT = "该身份证号是本工会（或下级工会）的会员，请按会员登记帮扶，不能作为非会员居民。"
+
+
+def _is_member_of(org: Org, hashed: str) -> bool:
+    return Member.objects.filter(org_path__startswith=org.path, id_hash=hashed).exists()
+
+
+def _beneficiary_of(record: AssistanceRecord) -> dict:
+    """The beneficiary fields of a record, to repeat on its reversal or correction."""
+    return {"recipient": record.recipient, "recipient_name": record.recipient_name, "id_number": record.id_number,
+            "id_hash": record.id_hash, "id_masked": record.id_masked, "households_reached": record.households_reached,
+            "people_reached": record.people_reached}
+
+
+@audited("assistance.create_nonmember", object_type="assistance.AssistanceRecord")
+def nonmember_record_create(*, actor: Actor, org: Org, recipient: str, name: str, on: dt.date, occasion: str, funding: str,
+                            id_number: str = "", households=None, people=None, cash=0, goods=(), partner_name: str = "",
+                            handled_by: str = "", note: str = "", import_key: str = "") -> AssistanceRecord:
+    """One record for a beneficiary who is not a member: a resident the union helped (a
+    community union's 困难居民) or a paired village / group of households (a 机关 union's
+    包联村). Counted apart from members everywhere."""
+    actor.require("assistance.manage")
+    actor.require_covers(org)
+    if not org.is_active:
+        raise ValidationError({"org": f"“{org.name}”已停用，不能登记帮扶。"})
+    errors: dict = {}
+    try:
+        who = clean_beneficiary(recipient=recipient, name=name, id_number=id_number, households=households, people=people)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    try:
+        cash, items, goods_value, partner_name = _clean_package(on=on, occasion=occasion, cash=cash, goods=goods,
+                                                                funding=funding, partner_name=partner_name)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if not errors and who["id_hash"] and _is_member_of(org, who["id_hash"]):
+        errors["id_number"] = MEMBER_NOT_RESIDENT
+    if errors:
+        raise ValidationError(errors)
+    record = _new_record(actor=actor, org=org, household=None, member=None, on=on, occasion=occasion, cash=cash, items=items,
+                         goods_value=goods_value, funding=funding, partner_name=partner_name, handled_by=handled_by, note=note,
+                         import_key=import_key, beneficiary=who)
+    reached = f"，{who['households_reached']}户" if who["households_reached"] else ""
+    audit_record(actor=actor, action="assistance.create_nonmember", obj=record, org=org,
+                 changes={"recipient": [None, recipient], "id_number": [None, "******" if who["id_number"] else ""],
+                          "cash": [None, cash], "goods_value": [None, goods_value]},
+                 message=f"{Occasion(occasion).label} {Recipient(recipient).label} {who['recipient_name']}{reached}")
+    return record
+
+
+@audited("assistance.reveal", object_type="assistance.AssistanceRecord")
+def record_reveal_id(*, actor: Actor, record: AssistanceRecord) -> str:
+    """The full ID number of a non-member resident, for a role that may see members' full
+    numbers (member.reveal); always audited, exactly like member_reveal."""
+    actor.require("assistance.view")
+    actor.require("member.reveal")
+    actor.require_covers(record.org)
+    if record.recipient != Recipient.RESIDENT or not record.id_number:
+        raise ValidationError("该记录没有非会员居民的身份证号。")
+    audit_record(actor=actor, action="assistance.reveal", obj=record, org=record.org,
+                 message=f"查看受助居民{record.recipient_name}的完整身份证号")
+    return record.id_number
 
 
 @audited("assistance.create", object_type="assistance.AssistanceRecord")
@@ -643,15 +774,24 @@ class PlanChanged(ValidationError):
 
 @dataclass
 class PlanRow:
-    household: Household
+    household: Household | None  # None for a non-member resident (`resident`)
     cash: Decimal
     goods_value: Decimal
     warnings: list[str] = field(default_factory=list)
     problem: str = ""  # why this household cannot be given the batch
+    resident: dict | None = None  # the cleaned beneficiary fields of a non-member resident
 
     @property
     def total(self) -> Decimal:
         return self.cash + self.goods_value
+
+    @property
+    def name(self) -> str:
+        return self.household.head.name if self.household is not None else (self.resident or {}).get("recipient_name", "")
+
+    @property
+    def is_member(self) -> bool:
+        return self.household is not None
 
 
 @dataclass
@@ -682,7 +822,11 @@ class BatchPlan:
 
     @property
     def warnings(self) -> list[str]:
-        return [f"{r.household.head.name}：{w}" for r in self.rows for w in r.warnings]
+        return [f"{r.name}：{w}" for r in self.rows for w in r.warnings]
+
+    @property
+    def residents(self) -> int:
+        return sum(1 for r in self.rows if not r.is_member)
 
     def snapshot(self) -> dict:
         """Everything the confirmation must find unchanged: the package, and per household
@@ -693,7 +837,9 @@ class BatchPlan:
             "occasion": p["occasion"], "funding": p["funding"], "partner_name": p["partner_name"], "handled_by": p["handled_by"],
             "note": p["note"], "cash": str(p["cash"]), "goods": p["items"],
             "households": [[r.household.pk, r.household.status, r.household.org_id, r.household.tier, r.warnings]
-                           for r in sorted(self.rows, key=lambda r: r.household.pk)],
+                           for r in sorted((r for r in self.rows if r.is_member), key=lambda r: r.household.pk)],
+            "residents": [[r.resident["id_hash"], r.resident["recipient_name"], r.warnings]
+                          for r in sorted((r for r in self.rows if not r.is_member), key=lambda r: r.resident["id_hash"])],
         }
 
     @property
@@ -708,7 +854,7 @@ def verification_overdue(household: Household, today: dt.date) -> bool:
 
 
 def _plan(*, actor: Actor, org: Org, title: str, households, on, occasion, funding, cash, goods, partner_name,
-          handled_by, note) -> BatchPlan:
+          handled_by, note, residents=()) -> BatchPlan:
     from gonghui.members.choices import GOOD_STANDING
 
     title = (title or "").strip()[:100]
@@ -724,8 +870,9 @@ def _plan(*, actor: Actor, org: Org, title: str, households, on, occasion, fundi
     package = {"on": on, "occasion": occasion, "funding": funding, "cash": cash, "items": items, "goods_value": goods_value,
                "partner_name": partner_name, "handled_by": (handled_by or "").strip()[:50], "note": (note or "").strip()[:200]}
     households = list(households)
-    if not households:
-        errors["households"] = "请选择至少一户困难职工。"
+    residents = list(residents or ())
+    if not households and not residents:
+        errors["households"] = "请选择至少一户困难职工，或填写非会员居民名单。"
     today = dt.date.today()
     received: dict[int, list[AssistanceRecord]] = {}
     if on is not None and occasion in Occasion.values and households:
@@ -754,11 +901,56 @@ def _plan(*, actor: Actor, org: Org, title: str, households, on, occasion, fundi
         for r in received.get(h.pk, []):
             warnings.append(f"本年度已领取过{Occasion(occasion).label}（{cn_date(r.on)}，{yuan(r.total)}元）")
         rows.append(PlanRow(household=h, cash=cash, goods_value=goods_value, warnings=warnings, problem=problem))
+    rows += _resident_rows(org=org, residents=residents, on=on, occasion=occasion, cash=cash, goods_value=goods_value,
+                           errors=errors)
     return BatchPlan(org=org, title=title, package=package, rows=rows, errors=errors)
 
 
+def _resident_rows(*, org: Org, residents: list, on, occasion, cash, goods_value, errors: dict) -> list[PlanRow]:
+    """The plan rows of non-member residents ({"name", "id_number"} each), checked like a
+    single record; the same person twice, or a bad ID number, refuses the batch."""
+    rows, seen, problems = [], {}, []
+    cleaned = []
+    for i, person in enumerate(residents, start=1):
+        name = str(person.get("name") or "").strip()
+        try:
+            who = clean_beneficiary(recipient=Recipient.RESIDENT, name=name, id_number=person.get("id_number", ""))
+        except ValidationError as exc:
+            message = "；".join(v[0] for v in exc.message_dict.values())
+            problems.append(f"第{i}位居民{('“' + name + '”') if name else ''}：{message}")
+            who = {"recipient": Recipient.RESIDENT, "recipient_name": name or f"第{i}位居民", "id_number": "", "id_hash": "",
+                   "id_masked": "", "households_reached": None, "people_reached": None}
+            cleaned.append((who, problems[-1]))
+            continue
+        problem = ""
+        if _is_member_of(org, who["id_hash"]):
+            problem = f"“{who['recipient_name']}”：{MEMBER_NOT_RESIDENT}"
+            problems.append(problem)
+        elif who["id_hash"] in seen:
+            problem = f"“{who['recipient_name']}”与第{seen[who['id_hash']]}位居民的身份证号相同。"
+            problems.append(problem)
+        seen.setdefault(who["id_hash"], i)
+        cleaned.append((who, problem))
+    received: dict[str, list[AssistanceRecord]] = {}
+    hashes = [who["id_hash"] for who, _ in cleaned if who["id_hash"]]
+    if on is not None and occasion in Occasion.values and hashes:
+        earlier = AssistanceRecord.objects.filter(org_path__startswith=org.path, recipient=Recipient.RESIDENT,
+                                                  id_hash__in=hashes, occasion=occasion, on__year=on.year,
+                                                  reversal_of__isnull=True, reversal__isnull=True)
+        for r in earlier.order_by("on", "id"):
+            received.setdefault(r.id_hash, []).append(r)
+    for who, problem in cleaned:
+        warnings = ["非会员居民，单独统计"]
+        for r in received.get(who["id_hash"], []):
+            warnings.append(f"本年度已领取过{Occasion(occasion).label}（{cn_date(r.on)}，{yuan(r.total)}元）")
+        rows.append(PlanRow(household=None, resident=who, cash=cash, goods_value=goods_value, warnings=warnings, problem=problem))
+    if problems:
+        errors["residents"] = "；".join(problems)
+    return rows
+
+
 def batch_preview(*, actor: Actor, org: Org, title: str, on: dt.date, occasion: str, households, funding: str,
-                  cash=0, goods=(), partner_name: str = "", handled_by: str = "", note: str = "") -> BatchPlan:
+                  cash=0, goods=(), partner_name: str = "", handled_by: str = "", note: str = "", residents=()) -> BatchPlan:
     """The batch `batch_create` would write — households, amounts, totals, warnings and
     refusals — without writing anything; its `token` is what the confirmation checks."""
     actor.require("assistance.manage")
@@ -766,7 +958,7 @@ def batch_preview(*, actor: Actor, org: Org, title: str, on: dt.date, occasion: 
     households = Household.objects.filter(pk__in=[h.pk for h in households]).select_related("head", "org")
     return _plan(actor=actor, org=org, title=title, households=households.order_by("head__name_pinyin", "id"), on=on,
                  occasion=occasion, funding=funding, cash=cash, goods=goods, partner_name=partner_name, handled_by=handled_by,
-                 note=note)
+                 note=note, residents=residents)
 
 
 def _shown(key: str, value) -> str:
@@ -800,6 +992,13 @@ def plan_changes(before: dict, after: dict) -> list[str]:
         h = people.get(pk)
         return f"{h.head.name}（{h.org.name}）" if h else f"档案#{pk}"
 
+    old_res = {row[0]: row for row in before.get("residents", [])}
+    new_res = {row[0]: row for row in after.get("residents", [])}
+    changes += [f"新增居民：{new_res[k][1]}" for k in sorted(set(new_res) - set(old_res))]
+    changes += [f"不再列入居民：{old_res[k][1]}" for k in sorted(set(old_res) - set(new_res))]
+    for k in sorted(set(old_res) & set(new_res)):
+        changes += [f"{new_res[k][1]}：新出现提示“{w}”" for w in new_res[k][2] if w not in old_res[k][2]]
+        changes += [f"{new_res[k][1]}：不再提示“{w}”" for w in old_res[k][2] if w not in new_res[k][2]]
     for pk in sorted(set(new) - set(old), key=lambda pk: who(pk)):
         changes.append(f"新增：{who(pk)}")
     for pk in sorted(set(old) - set(new), key=lambda pk: who(pk)):
@@ -823,7 +1022,7 @@ def plan_changes(before: dict, after: dict) -> list[str]:
 @audited("assistance.batch", object_type="assistance.AssistanceBatch")
 def batch_create(*, actor: Actor, org: Org, title: str, on: dt.date, occasion: str, households, funding: str,
                  cash=0, goods=(), partner_name: str = "", handled_by: str = "", note: str = "",
-                 preview: str | None = None) -> AssistanceBatch:
+                 preview: str | None = None, residents=()) -> AssistanceBatch:
     """The same package for each chosen household: one record each, all or none.
 
     `preview` is the token of the preview the user confirmed (`batch_preview`): the
@@ -838,7 +1037,7 @@ def batch_create(*, actor: Actor, org: Org, title: str, on: dt.date, occasion: s
     fresh = {h.pk: h for h in Household.objects.filter(pk__in=ids).select_related("head", "org")}
     plan = _plan(actor=actor, org=org, title=title, households=[fresh[pk] for pk in ids if pk in fresh], on=on,
                  occasion=occasion, funding=funding, cash=cash, goods=goods, partner_name=partner_name, handled_by=handled_by,
-                 note=note)
+                 note=note, residents=residents)
     if len(fresh) != len(set(ids)):
         plan.errors["households"] = "所选困难户有的已不存在，请重新选择。"
     if preview is not None:
@@ -856,6 +1055,11 @@ def batch_create(*, actor: Actor, org: Org, title: str, on: dt.date, occasion: s
                                            created_by=actor.user if actor.user is not None and actor.user.pk else None)
     for row in plan.rows:
         h = row.household
+        if h is None:  # a non-member resident of the batch's union
+            _new_record(actor=actor, org=org, household=None, member=None, on=on, occasion=occasion, cash=p["cash"],
+                        items=p["items"], goods_value=p["goods_value"], funding=funding, partner_name=p["partner_name"],
+                        handled_by=handled_by, note=note, batch=batch, beneficiary=row.resident)
+            continue
         _new_record(actor=actor, org=h.org, household=h, member=h.head, on=on, occasion=occasion, cash=p["cash"],
                     items=p["items"], goods_value=p["goods_value"], funding=funding, partner_name=p["partner_name"],
                     handled_by=handled_by, note=note, batch=batch)
@@ -864,9 +1068,10 @@ def batch_create(*, actor: Actor, org: Org, title: str, on: dt.date, occasion: s
                   note=plan.title)
             Household.objects.filter(pk=h.pk).update(status=Status.ASSISTING)
     n, total = len(plan.rows), plan.total
+    residents = f"（其中非会员居民{plan.residents}人）" if plan.residents else ""
     audit_record(actor=actor, action="assistance.batch", obj=batch, org=org,
-                 changes={"records": [None, n], "total": [None, total]},
-                 message=f"{plan.title}：{n}户，每户{plan.per_household}元，合计{total}元"
+                 changes={"records": [None, n], "total": [None, total], "residents": [None, plan.residents]},
+                 message=f"{plan.title}：{n}户{residents}，每户{plan.per_household}元，合计{total}元"
                  + ("（经预览确认）" if preview is not None else ""))
     return batch
 
@@ -890,7 +1095,7 @@ def record_reverse(*, actor: Actor, record: AssistanceRecord, reason: str, on: d
         raise ValidationError({"on": "冲销日期不能晚于今天。"})
     mirror = AssistanceRecord.objects.create(
         org=record.org, org_path=record.org_path, on=on, occasion=record.occasion,
-        household=record.household, member=record.member, cash=-record.cash,
+        household=record.household, member=record.member, **_beneficiary_of(record), cash=-record.cash,
         goods=[{**g, "value": str(-Decimal(g.get("value") or "0"))} for g in record.goods],
         goods_value=-record.goods_value, funding=record.funding, partner_name=record.partner_name,
         handled_by=record.handled_by, note=f"冲销：{reason}"[:200], batch=record.batch, reversal_of=record,
@@ -913,7 +1118,8 @@ def record_correct(*, actor: Actor, record: AssistanceRecord, reason: str, on: d
     record_reverse(actor=actor, record=record, reason=reason, on=reversed_on)
     new = _new_record(actor=actor, org=record.org, household=record.household, member=record.member, on=on,
                       occasion=occasion, cash=cash, items=items, goods_value=goods_value, funding=funding,
-                      partner_name=partner_name, handled_by=handled_by, note=note, batch=record.batch)
+                      partner_name=partner_name, handled_by=handled_by, note=note, batch=record.batch,
+                      beneficiary=_beneficiary_of(record))
     audit_record(actor=actor, action="assistance.correct", obj=new,
                  changes={"corrects": [None, record.pk], "cash": [record.cash, cash], "goods_value": [record.goods_value, goods_value],
                           "batch": [None, record.batch_id]},
@@ -970,7 +1176,7 @@ def batch_sign(*, actor: Actor, batch: AssistanceBatch, records, on: dt.date | N
     locked = list(AssistanceRecord.objects.filter(pk__in=ids).order_by("pk").select_related("member"))
     errors = []
     for r in locked:
-        name = r.member.name
+        name = r.beneficiary_name
         if r.batch_id != batch.pk:
             errors.append(f"{name}的记录不属于该批次。")
         elif r.reversal_of_id:

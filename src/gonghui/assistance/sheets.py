@@ -23,6 +23,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from gonghui.access.actor import Actor
 from gonghui.assistance import services
 from gonghui.assistance.choices import (
     Cause,
@@ -31,16 +32,17 @@ from gonghui.assistance.choices import (
     Hukou,
     Insurance,
     Occasion,
+    Recipient,
     Relation,
     Status,
     Tier,
 )
 from gonghui.assistance.models import AssistanceRecord, Household
 from gonghui.audit.services import audit_record, snapshot
-from gonghui.core.actor import Actor
-from gonghui.core.files import export_path
 from gonghui.core.services import error_text
-from gonghui.core.sheets import (
+from gonghui.core.validators import parse_resident_id
+from gonghui.exchange.files import export_path
+from gonghui.exchange.sheets import (
     Column,
     ImportRefused,
     ImportReport,
@@ -53,9 +55,7 @@ from gonghui.core.sheets import (
     sheet_names,
     write_template,
 )
-from gonghui.core.validators import parse_resident_id
-from gonghui.members.models import Member
-from gonghui.members.services import id_hash
+from gonghui.members.models import Member, id_hash
 from gonghui.orgs.models import Org
 
 EXAMPLE_ID = "110105199003070017"
@@ -96,8 +96,10 @@ FAMILY_COLUMNS = [
     Column("disability", "残疾情况", max_length=500, example="", width=16, help="如“肢体残疾三级”；无残疾的留空。"),
 ]
 RECORD_COLUMNS = [
-    Column("id_number", "受助人身份证号", required=True, max_length=30, example=EXAMPLE_ID, width=22),
-    Column("name", "姓名", max_length=50, example="张三", width=10, help="用于核对，须与会员名册一致。"),
+    Column("id_number", "受助人身份证号", max_length=30, example=EXAMPLE_ID, width=22,
+           help="会员和非会员居民必填；包联村、群众户组不填。"),
+    Column("name", "姓名", max_length=100, example="张三", width=10,
+           help="会员：用于核对，须与会员名册一致；非会员居民：必填，居民姓名；包联村、群众户组：必填，如“包联村红星村”。"),
     Column("on", "日期", required=True, kind="date", example="2025-01-20", width=12),
     Column("occasion", "帮扶类型", required=True, kind="choice", choices=Occasion.choices, example="元旦春节送温暖", width=16),
     Column("cash", "现金", kind="decimal", example=500, width=10),
@@ -108,11 +110,16 @@ RECORD_COLUMNS = [
     Column("handled_by", "经办人", max_length=50, example="", width=10),
     Column("batch", "批次名称", max_length=100, example="", width=20,
            help="选填。同一批次名称的各行建为一个发放批次（同一份帮扶发给多户），这些行的日期、帮扶类型、资金来源、"
-                "现金、物品、物品价值、合作单位和经办人须完全一致；受助人须是在管的困难职工档案户主。"),
+                "现金、物品、物品价值、合作单位和经办人须完全一致；受助人须是在管的困难职工档案户主，或非会员居民。"),
+    Column("recipient", "受助对象", kind="choice", choices=Recipient.choices, example="会员", width=16,
+           help="留空为会员。非会员居民（社区帮扶的居民）、包联村/群众户组（机关工会包联的村等）与会员分开统计。"),
+    Column("households", "受助户数", kind="int", example="", width=10, help="包联村/群众户组必填：本次走访慰问的户数。"),
+    Column("people", "受助人数", kind="int", example="", width=10, help="包联村/群众户组选填，不少于户数。"),
 ]
 NOTES = [
     "1. 第一行为表头，请勿修改；带 * 的列必须填写。",
-    "2. 人员按身份证号匹配会员名册，须是本工会或下级工会的会员。",
+    "2. 人员按身份证号匹配会员名册，须是本工会或下级工会的会员（帮扶记录中受助对象为非会员居民、包联村/群众户组的行除外，"
+    "它们登记在导入的工会，与会员分开统计）。",
     "3. 默认“全部正确才导入”；同一文件重复导入不会重复登记。",
 ]
 
@@ -535,15 +542,18 @@ def _check_batches(actor: Actor, org: Org, good: list, bad: list) -> list[tuple[
         existing = AssistanceBatch.objects.for_actor(actor).filter(
             org_path__startswith=org.path, title=title, on=first["on"], occasion=first["occasion"]).first()
         if existing is not None:
-            on_file = set(existing.records.filter(reversal_of__isnull=True).values_list("member_id", flat=True))
+            standing = existing.records.filter(reversal_of__isnull=True)
+            on_file = set(standing.values_list("member_id", flat=True)) | set(standing.exclude(id_hash="").values_list("id_hash", flat=True))
             for rownum, values in rows:
-                if values["_member"].pk not in on_file:
+                if (values["_member"].pk if values["_member"] else values["_beneficiary"]["id_hash"]) not in on_file:
                     group_errors.append((rownum, f"批次“{title}”已存在且不含该受助人，不能通过导入向已有批次追加人员。"))
         else:
             for rownum, values in rows:
                 h = values["_household"]
+                if values["_member"] is None:
+                    continue  # a non-member resident of the batch (checked on its own)
                 if h is None:
-                    group_errors.append((rownum, "按批次发放的受助人须有困难职工档案。"))
+                    group_errors.append((rownum, "按批次发放的会员须有困难职工档案（非会员居民请在“受助对象”列注明）。"))
                 elif h.status not in MANAGED:
                     group_errors.append((rownum, f"该受助人的困难档案状态为“{h.get_status_display()}”，不在帮扶范围内。"))
         if group_errors:
@@ -557,10 +567,60 @@ def _check_batches(actor: Actor, org: Org, good: list, bad: list) -> list[tuple[
     return errors
 
 
+def _nonmember_key(who: dict, values: dict) -> str:
+    raw = "|".join(str(x) for x in (who["recipient"], who["id_hash"] or who["recipient_name"], values["on"], values["occasion"],
+                                    values.get("cash") or 0, values.get("goods") or "", values.get("goods_value") or 0,
+                                    who["households_reached"] or ""))
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _check_nonmember(values: dict, members: dict) -> list[str]:
+    """A row for a resident or a village / group: the beneficiary's fields, checked as the
+    service does (a resident who is a member of the union must be entered as a member)."""
+    try:
+        who = services.clean_beneficiary(recipient=values["recipient"], name=values.get("name") or "",
+                                         id_number=values.get("id_number") or "", households=values.get("households"),
+                                         people=values.get("people"))
+    except ValidationError as exc:
+        labels = {"name": "姓名", "id_number": "受助人身份证号", "households": "受助户数", "people": "受助人数"}
+        return [f"“{labels.get(k, k)}”：{v[0]}" for k, v in exc.message_dict.items()]
+    if who["id_hash"] and who["id_hash"] in members:
+        return [services.MEMBER_NOT_RESIDENT]
+    if values.get("batch") and who["recipient"] == Recipient.GROUP:
+        return ["包联村、群众户组不能按批次发放，请清空该行的“批次名称”。"]
+    values["_beneficiary"], values["_member"], values["_household"] = who, None, None
+    return []
+
+
+def _same_nonmember_record(org: Org, values: dict) -> bool:
+    who = values["_beneficiary"]
+    if AssistanceRecord.objects.filter(import_key=values["_key"], org=org, member__isnull=True).exists():
+        return True
+    same = AssistanceRecord.objects.filter(
+        org=org, recipient=who["recipient"], on=values["on"], occasion=values["occasion"], cash=values.get("cash") or 0,
+        goods_value=values.get("goods_value") or 0, batch__isnull=True, reversal_of__isnull=True, reversal__isnull=True)
+    if who["id_hash"]:
+        return same.filter(id_hash=who["id_hash"]).exists()
+    return same.filter(recipient_name=who["recipient_name"], households_reached=who["households_reached"]).exists()
+
+
 def assistance_import(*, actor, path, org, mode="all", dry_run=False, progress=None, filename="") -> ImportReport:
     seen: set[str] = set()
 
     def check(values, members):
+        values["recipient"] = values.get("recipient") or Recipient.MEMBER
+        if values["recipient"] != Recipient.MEMBER:
+            errs = _check_nonmember(values, members)
+            if errs:
+                return errs
+            key = _nonmember_key(values["_beneficiary"], values)
+            if key in seen:
+                return ["与文件中前面的一行完全相同。"]
+            seen.add(key)
+            values["_key"] = key
+            return []
+        if values.get("households") or values.get("people"):
+            return ["受助户数、受助人数只用于包联村/群众户组，会员的行请留空。"]
         m, errs = _check_person(values, members)
         if errs:
             return errs
@@ -584,7 +644,10 @@ def assistance_import(*, actor, path, org, mode="all", dry_run=False, progress=N
         if not group["created"]:
             group["failed"] = True
             services.batch_create(actor=actor, org=org, title=values["batch"], on=values["on"], occasion=values["occasion"],
-                                  households=[v["_household"] for _, v in group["rows"]], funding=values["funding"],
+                                  households=[v["_household"] for _, v in group["rows"] if v["_member"] is not None],
+                                  residents=[{"name": v["_beneficiary"]["recipient_name"], "id_number": v["_beneficiary"]["id_number"]}
+                                             for _, v in group["rows"] if v["_member"] is None],
+                                  funding=values["funding"],
                                   cash=values.get("cash") or 0, goods=goods_of(values),
                                   partner_name=values.get("partner_name") or "", handled_by=values.get("handled_by") or "")
             group["failed"], group["created"] = False, True
@@ -593,6 +656,16 @@ def assistance_import(*, actor, path, org, mode="all", dry_run=False, progress=N
     def write(values):
         if values.get("batch"):
             return write_batch(values)
+        if values["recipient"] != Recipient.MEMBER:
+            if _same_nonmember_record(org, values):
+                return "unchanged"
+            who = values["_beneficiary"]
+            services.nonmember_record_create(
+                actor=actor, org=org, recipient=who["recipient"], name=who["recipient_name"], id_number=who["id_number"],
+                households=who["households_reached"], people=who["people_reached"], on=values["on"],
+                occasion=values["occasion"], cash=values.get("cash") or 0, goods=goods_of(values), funding=values["funding"],
+                partner_name=values.get("partner_name") or "", handled_by=values.get("handled_by") or "", import_key=values["_key"])
+            return "created"
         m, key = values["_member"], values["_key"]
         if _same_record(m, values):
             return "unchanged"
@@ -610,7 +683,8 @@ def assistance_import(*, actor, path, org, mode="all", dry_run=False, progress=N
 # --- exports -----------------------------------------------------------------------------
 
 PAYMENT_COLUMNS = [
-    Column("no", "序号", kind="int", width=6), Column("name", "姓名", width=10), Column("id_masked", "身份证号", width=22),
+    Column("no", "序号", kind="int", width=6), Column("name", "姓名（名称）", width=14),
+    Column("recipient", "受助对象", width=14), Column("id_masked", "身份证号", width=22),
     Column("org", "所属工会", width=24), Column("occasion", "帮扶类型", width=16), Column("on", "日期", kind="date", width=12),
     Column("cash", "现金（元）", kind="decimal", width=12), Column("goods", "物品", width=16),
     Column("goods_value", "物品价值（元）", kind="decimal", width=12), Column("funding", "资金来源", width=12),
@@ -629,7 +703,8 @@ def payments_export(*, actor: Actor, queryset, path=None, label: str = "") -> Pa
         cash += r.cash or 0
         goods += r.goods_value or 0
         out.write_row(ws, n, PAYMENT_COLUMNS, {
-            "no": n, "name": r.member.name, "id_masked": r.member.id_masked, "org": r.org.name, "occasion": r.get_occasion_display(),
+            "no": n, "name": r.beneficiary_name, "recipient": r.get_recipient_display(), "id_masked": r.beneficiary_id_masked,
+            "org": r.org.name, "occasion": r.get_occasion_display(),
             "on": r.on, "cash": r.cash, "goods": r.goods_text, "goods_value": r.goods_value, "funding": r.get_funding_display(),
             "signed": r.signed, "note": r.note,
         })
@@ -641,7 +716,8 @@ def payments_export(*, actor: Actor, queryset, path=None, label: str = "") -> Pa
     ws.write_number(n + 1, goods_col, float(goods), out.money)
     ws.write_string(n + 2, 0, "现金与物品价值总计（元）")
     ws.write_number(n + 2, goods_col, float(total), out.money)
-    out.explain(PAYMENT_COLUMNS, title="帮扶发放名单 说明", notes=["身份证号已按规定遮蔽。冲销记录以负数列示，合计为冲销后的净额。"])
+    out.explain(PAYMENT_COLUMNS, title="帮扶发放名单 说明", notes=["身份证号已按规定遮蔽。冲销记录以负数列示，合计为冲销后的净额。",
+                                                                "受助对象为非会员居民、包联村/群众户组的，与会员分开统计。"])
     out.close()
     audit_record(actor=actor, action="assistance.export", object_type="assistance.AssistanceRecord",
                  message=f"导出发放名单{label}：{n}行，合计{total}元", changes={"rows": [None, n]})
@@ -724,8 +800,10 @@ def assistance_export(*, actor: Actor, org: Org, path, subtree: bool = True, sta
     for n, r in enumerate(qs.select_related("member", "batch").order_by("on", "id"), start=1):
         goods = r.goods or []
         single = len(goods) == 1 and Decimal(str(goods[0].get("quantity") or "1")) == 1
+        person = r.member if r.member_id else r
         out.write_row(ws, n, RECORD_COLUMNS, {
-            "id_number": r.member.id_number if reveal else r.member.id_masked, "name": r.member.name, "on": r.on,
+            "id_number": person.id_number if reveal else person.id_masked, "name": r.beneficiary_name, "on": r.on,
+            "recipient": r.recipient, "households": r.households_reached, "people": r.people_reached,
             "occasion": r.occasion, "cash": r.cash or None, "goods": goods[0].get("item", "") if single else r.goods_text,
             "goods_value": r.goods_value or None, "funding": r.funding, "partner_name": r.partner_name,
             "handled_by": r.handled_by, "batch": r.batch.title if r.batch_id else "",
@@ -741,7 +819,7 @@ def assistance_export(*, actor: Actor, org: Org, path, subtree: bool = True, sta
 
 
 def register_exchange() -> None:
-    from gonghui.core.exchange import Exchange, register
+    from gonghui.exchange.registry import Exchange, register
 
     register(Exchange(kind="hardship", label="困难职工档案", template=hardship_template, importer=hardship_import,
                       exporter=hardship_export, import_perm="assistance.manage", list_page="assistance:home",

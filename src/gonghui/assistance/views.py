@@ -24,6 +24,7 @@ from gonghui.assistance.forms import (
     FamilyForm,
     HouseholdCreateForm,
     HouseholdForm,
+    NonMemberRecordForm,
     RecordFilterForm,
     RecordForm,
     RegionForm,
@@ -31,12 +32,12 @@ from gonghui.assistance.forms import (
     StepForm,
     TierForm,
 )
-from gonghui.core import files
-from gonghui.core.http import flash_service, staff_view
-from gonghui.core.paging import keyset_page
-from gonghui.core.params import param_date, param_year
+from gonghui.exchange import files
 from gonghui.members.selectors import member_of_user
 from gonghui.orgs.selectors import org_get_by_code
+from gonghui.web.http import flash_service, staff_view
+from gonghui.web.paging import keyset_page
+from gonghui.web.params import param_date, param_year
 
 ARCHIVE_KEYS = ("causes", "size", "annual_income", "rigid_expenses", "hardship_spending", "housing", "hukou", "insurance",
                 "zero_employment", "single_parent", "health", "disability", "situation")
@@ -239,7 +240,8 @@ def _record_filters(request):
             return form, selectors.records_for(request.actor).none(), True
     qs = selectors.record_search(request.actor, occasion=data.get("occasion", ""), funding=data.get("funding", ""),
                                  start=data.get("start"), end=data.get("end"), month=data.get("month", ""),
-                                 org=org, subtree=request.GET.get("subtree", "1") != "0", standing=bool(data.get("standing")))
+                                 org=org, subtree=request.GET.get("subtree", "1") != "0", standing=bool(data.get("standing")),
+                                 recipient=data.get("recipient", ""))
     return form, qs, bool(data.get("start") or data.get("end") or data.get("month"))
 
 
@@ -249,6 +251,7 @@ def records(request):
     page = keyset_page(qs, order=("-on", "-id"), cursor=request.GET.get("cursor"), size=50)
     return render(request, "assistance/records.html", {
         "form": form, "page": page, "sums": selectors.list_totals(qs, dated=dated), "can_manage": request.actor.can("assistance.manage"),
+        "can_reveal": request.actor.can("member.reveal"),
         "batches": selectors.batches_for(request.actor).select_related("org").order_by("-on", "-id")[:20],
     })
 
@@ -269,6 +272,44 @@ def record_create(request):
                 messages.success(request, f"已登记对“{m.name}”的帮扶。")
                 return redirect("assistance:records")
     return render(request, "assistance/form.html", {"form": form, "title": "登记帮扶记录"})
+
+
+@staff_view("assistance.manage")
+def nonmember_record_create(request):
+    """登记非会员帮扶: a resident (name and ID number) or a paired village / group of households."""
+    actor = request.actor
+    form = NonMemberRecordForm(request.POST or None, initial={"on": dt.date.today(), "funding": "own", "org_code": actor.org.code})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        org = _org(request, d["org_code"])
+        if org is None:
+            form.add_error("org_code", "找不到该编码的工会，或它不在您的管辖范围内。")
+        else:
+            try:
+                record = services.nonmember_record_create(
+                    actor=actor, org=org, recipient=d["recipient"], name=d["name"], id_number=d.get("id_number", ""),
+                    households=d.get("households"), people=d.get("people"), note=d.get("note", ""), **form.package())
+            except ValidationError as exc:
+                form.apply_errors(exc)
+            else:
+                messages.success(request, f"已登记对“{record.recipient_name}”（{record.get_recipient_display()}）的帮扶，与会员分开统计。")
+                return redirect(f"{reverse('assistance:records')}?recipient=nonmember")
+    return render(request, "assistance/form.html", {"form": form, "title": "登记非会员帮扶（居民、包联村）"})
+
+
+@require_POST
+@staff_view("assistance.view")
+def record_reveal(request, record_id):
+    """The full ID number of a non-member resident (member.reveal; audited), for htmx."""
+    from django.http import HttpResponse
+    from django.utils.html import escape
+
+    record = selectors.record_get(request.actor, record_id)
+    try:
+        value = services.record_reveal_id(actor=request.actor, record=record)
+    except ValidationError as exc:
+        return HttpResponse(escape(exc.messages[0]), status=400)
+    return HttpResponse(f'<span class="mono" data-testid="revealed-id">{escape(value)}</span>')
 
 
 @require_POST
@@ -326,7 +367,8 @@ def batch_create(request):
         if org is None:
             form.add_error("org_code", "找不到该编码的工会，或它不在您的管辖范围内。")
         else:
-            values = {"org": org, "title": d["title"], "households": list(_chosen(actor, org, d)), **form.package()}
+            values = {"org": org, "title": d["title"], "residents": d["residents"],
+                      "households": [] if d["only_residents"] else list(_chosen(actor, org, d)), **form.package()}
             token = request.POST.get("preview", "")
             if request.POST.get("action") == "confirm" and token:
                 try:

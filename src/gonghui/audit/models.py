@@ -13,7 +13,7 @@ DELETE of events at the database level.
 from django.conf import settings
 from django.db import models
 
-from gonghui.core.scope import ScopedQuerySet
+from gonghui.access.scope import ScopedQuerySet
 
 
 class AuditEventQuerySet(ScopedQuerySet):

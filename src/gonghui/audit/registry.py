@@ -100,7 +100,7 @@ MONEY_KEYS = frozenset({"total", "amount"})
 def _role_value(value) -> str | None:
     """"LJ-001:member" (a grant's union code and role, as account events record it) →
     "LJ-001 · 会员"."""
-    from gonghui.core.permissions import Role
+    from gonghui.access.permissions import Role
 
     if isinstance(value, str) and ":" in value:
         code, _, role = value.rpartition(":")

@@ -5,8 +5,8 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
+from gonghui.access.actor import Actor
 from gonghui.audit.models import AuditEvent
-from gonghui.core.actor import Actor
 
 
 def events_for(actor: Actor):

@@ -24,8 +24,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from gonghui.access.actor import Actor
 from gonghui.audit.models import AuditEvent, AuditHead, Scheme
-from gonghui.core.actor import Actor
 
 GENESIS = "0" * 64
 MASK = "******"

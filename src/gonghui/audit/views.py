@@ -13,10 +13,10 @@ from gonghui.audit.registry import (
     object_model,
     source_label,
 )
-from gonghui.core.forms import DateInput, StyledForm
-from gonghui.core.http import staff_view
-from gonghui.core.paging import keyset_page
 from gonghui.orgs.selectors import org_get_by_code
+from gonghui.web.forms import DateInput, StyledForm
+from gonghui.web.http import staff_view
+from gonghui.web.paging import keyset_page
 
 
 class AuditFilter(StyledForm):

@@ -4,8 +4,8 @@ from decimal import Decimal
 from ninja import Router, Schema
 
 from gonghui.benefits import selectors
-from gonghui.core.paging import keyset_page
 from gonghui.orgs.selectors import org_get_by_code
+from gonghui.web.paging import keyset_page
 
 router = Router(tags=["会员慰问"])
 

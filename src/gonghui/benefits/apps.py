@@ -11,15 +11,15 @@ class BenefitsConfig(AppConfig):
         from gonghui.summary.registry import register as register_summary_part
 
         register_summary_part(CONTRIBUTOR)
+        from gonghui.access.permissions import Role, register_permissions
+        from gonghui.access.scope import register_path_copy
         from gonghui.audit.registry import register_actions
         from gonghui.benefits import demo
         from gonghui.benefits.panels import dashboard_panel
         from gonghui.benefits.sheets import register_exchange
-        from gonghui.core.context_processors import register_nav
         from gonghui.core.demo import register_step
-        from gonghui.core.permissions import Role, register_permissions
-        from gonghui.core.scope import register_path_copy
-        from gonghui.core.views import DASHBOARD_PANELS
+        from gonghui.web.context_processors import register_nav
+        from gonghui.web.dashboard import register_panel
 
         register_permissions(
             {"benefits.view": "查看会员慰问", "benefits.manage": "发放会员慰问", "benefits.override": "批准超标准慰问",
@@ -33,8 +33,7 @@ class BenefitsConfig(AppConfig):
         register_nav(35, "benefits:home", "会员慰问", "bi-gift", "benefits.view")
         register_step(50, "会员慰问", demo.populate)
         register_exchange()
-        if dashboard_panel not in DASHBOARD_PANELS:
-            DASHBOARD_PANELS.append(dashboard_panel)
+        register_panel(35, dashboard_panel)
         for label in ("benefits.BenefitRecord", "benefits.BenefitBatch", "benefits.RuleChoice", "benefits.RuleSet"):
             register_path_copy(label, "org_path")
         register_actions({

@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from gonghui.access.actor import Actor
+from gonghui.access.permissions import Role, permissions_for
 from gonghui.benefits import selectors, services
 from gonghui.benefits.models import BenefitRecord, Festival, Form, Kind, RuleSet
-from gonghui.core.actor import Actor
 from gonghui.core.demo import DemoContext
-from gonghui.core.permissions import Role, permissions_for
 from gonghui.members.choices import Status
 from gonghui.members.models import Member
 from gonghui.orgs.models import Level
@@ -25,6 +25,26 @@ def _batch(ctx, org, title, selection, kind, on, form, amount, **extra):
     return services.benefit_batch_create(actor=ctx.actor, org=org, title=title, selection=selection, members=members, kind=kind,
                                          on=on, form=form, amount=Decimal(amount), selection_label=selectors.SELECTIONS[selection],
                                          **extra)
+
+
+CHILDRENS_DAY_UNION = "JY-001"  # the primary school's union: 六一 for members with young children
+
+
+def _childrens_day(ctx, year: int) -> None:
+    """六一 for the members of one union who have young children: a named list (the roster
+    does not record children; the demo takes members aged 28 to 42 on that day). The 安徽
+    standard does not list 六一, so it is the union's own occasion, with no cap checked."""
+    org = ctx.orgs.get(CHILDRENS_DAY_UNION)
+    on = dt.date(year, 6, 1)
+    if org is None or on > ctx.today:
+        return
+    members = [m for m in selectors.eligible_members(ctx.actor, org, selection="all")
+               if m.joined_on <= on and m.birth_date and dt.date(on.year - 42, 6, 1) <= m.birth_date <= dt.date(on.year - 28, 6, 1)]
+    if members:
+        services.benefit_batch_create(actor=ctx.actor, org=org, title=f"{year}年“六一”儿童节慰问", selection="list",
+                                      members=members, kind=Kind.CHILDRENS_DAY, on=on, form=Form.GOODS, amount=Decimal(100),
+                                      selection_label="有子女的会员（名单）", goods="儿童图书、文具")
+        ctx.notes.append(f"会员慰问：{org.display_name}{year}年“六一”向{len(members)}名有子女的会员发放慰问品（标准未列，本单位自定）。")
 
 
 def _approver(top) -> Actor | None:
@@ -84,6 +104,7 @@ def populate(ctx: DemoContext) -> None:
     if wrong is not None:
         services.benefit_correct(actor=ctx.actor, record=wrong, reason="金额录入有误", kind=wrong.kind, on=wrong.on, form=wrong.form,
                                  amount=Decimal(600), illness=wrong.illness, goods=wrong.goods)
+    _childrens_day(ctx, year)
     if record is not None:
         ctx.notes.append(f"会员慰问：演示单位采用“安徽2025标准（示例）”；{record.member.name}的住院慰问3,000元为"
                          f"{record.overridden_by.display_name}批准的超标准慰问，见“合规检查”页面。")

@@ -2,8 +2,8 @@ from django import forms
 
 from gonghui.benefits.models import Festival, Form, Kind
 from gonghui.benefits.selectors import SELECTIONS
-from gonghui.core.forms import DateInput, StyledForm
-from gonghui.core.params import ID_MAX
+from gonghui.web.forms import DateInput, StyledForm
+from gonghui.web.params import ID_MAX
 
 KIND_CHOICES = [("", "请选择")] + Kind.choices
 FESTIVAL_CHOICES = [("", "（非节日慰问不填）")] + Festival.choices

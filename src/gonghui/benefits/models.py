@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from gonghui.access.scope import ScopedQuerySet
 from gonghui.core.fields import EncryptedTextField
-from gonghui.core.scope import ScopedQuerySet
 
 
 class Kind(models.TextChoices):
@@ -27,6 +27,7 @@ class Kind(models.TextChoices):
     BEREAVEMENT = "bereavement", "直系亲属去世慰问"
     RETIREMENT = "retirement", "退休慰问"
     WOMENS_DAY = "womens_day", "女职工（三八）慰问"
+    CHILDRENS_DAY = "childrens_day", "六一儿童节慰问"
 
 
 class Festival(models.TextChoices):

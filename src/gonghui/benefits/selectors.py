@@ -8,9 +8,9 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
+from gonghui.access.actor import Actor
+from gonghui.access.scope import ancestor_paths, get_scoped_or_404
 from gonghui.benefits.models import BenefitBatch, BenefitRecord, Kind, RuleChoice, RuleSet
-from gonghui.core.actor import Actor
-from gonghui.core.scope import ancestor_paths, get_scoped_or_404
 from gonghui.members.choices import GOOD_STANDING, Gender, Status
 from gonghui.members.models import Member
 from gonghui.orgs.models import Org

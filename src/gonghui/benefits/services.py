@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from gonghui.access.actor import Actor
 from gonghui.audit.services import audit_record, field_changes, snapshot
 from gonghui.benefits import selectors
 from gonghui.benefits.models import (
@@ -27,7 +28,6 @@ from gonghui.benefits.models import (
     RuleChoice,
     RuleSet,
 )
-from gonghui.core.actor import Actor
 from gonghui.core.crypto import blind_index
 from gonghui.core.formats import cn_date, yuan
 from gonghui.core.services import audited
@@ -74,6 +74,19 @@ class Check:
     @property
     def messages(self) -> list[str]:
         return [v.message for v in self.violations]
+
+    @property
+    def unlisted(self) -> list[str]:
+        """A notice for each kind of benefit the applicable standard does not list (such as
+        六一, which provincial rules leave to the union): given as the union's own occasion,
+        within its budget, with no cap checked."""
+        seen, cache = [], {}
+        for p, rs in zip(self.plan, self.rulesets, strict=False):
+            if rs is not None and p.kind in Kind.values and p.kind not in selectors.rules_of(rs, cache=cache):
+                notice = f"{Kind(p.kind).label}：《{rs.name}》未列此项，作为本单位自定的慰问项目发放，不作上限检查（须在预算内）。"
+                if notice not in seen:
+                    seen.append(notice)
+        return seen
 
 
 def illness_key(text: str) -> str:

@@ -17,13 +17,14 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from gonghui.access.actor import Actor
 from gonghui.audit.services import audit_record
 from gonghui.benefits import services
 from gonghui.benefits.models import BenefitRecord, Festival, Form, Kind
-from gonghui.core.actor import Actor
-from gonghui.core.files import export_path
 from gonghui.core.formats import yuan
-from gonghui.core.sheets import (
+from gonghui.core.validators import parse_resident_id
+from gonghui.exchange.files import export_path
+from gonghui.exchange.sheets import (
     Column,
     ImportRefused,
     ImportReport,
@@ -32,9 +33,7 @@ from gonghui.core.sheets import (
     parse_row,
     write_template,
 )
-from gonghui.core.validators import parse_resident_id
-from gonghui.members.models import Member
-from gonghui.members.services import id_hash
+from gonghui.members.models import Member, id_hash
 from gonghui.orgs.models import Org
 
 COLUMNS = [
@@ -230,7 +229,7 @@ def benefits_export(*, actor: Actor, queryset, path: Path | str | None = None, l
 
 
 def register_exchange() -> None:
-    from gonghui.core.exchange import Exchange, register
+    from gonghui.exchange.registry import Exchange, register
 
     def exporter(*, actor, org, path, subtree, start, end):
         from gonghui.benefits.selectors import record_search

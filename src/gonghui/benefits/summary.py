@@ -10,20 +10,40 @@ from django.db.models import Count, Q, Sum
 from gonghui.benefits.models import BenefitRecord, Festival, Form, Kind
 from gonghui.core.formats import doc_number
 from gonghui.summary.registry import (
+    GROUP_NAMED,
     Chart,
     Contributor,
+    Headline,
     Item,
     Phrase,
     Section,
     Suggestion,
     Table,
     count,
+    examples,
+    fell,
     money,
+    percent,
+    period_over,
+    split_for_grouping,
     text,
     yoy,
 )
 
 _FIELDS = {"people": "慰问人次", "total": "金额合计", "form": "发放形式（慰问品/慰问金）", "yoy": "与上年同期比较"}
+
+# Cash and goods are stated apart (the rule of docs/architecture.md "Phrasing rules"): one
+# form → 共计{amount}; both → 慰问金 and 慰问品 each with their own people and sum, never a
+# mixed total labelled by the majority. `total` (both together) stays for wordings saved before.
+_FESTIVAL_FIELDS = {"people": "慰问人次", "form": "发放形式（慰问品/慰问金/慰问金和慰问品）",
+                    "amount": "金额合计（只发一种形式时）", "cash_people": "发放慰问金人次（两种形式都有时）",
+                    "cash": "慰问金合计（两种形式都有时）", "goods_people": "发放慰问品人次（两种形式都有时）",
+                    "goods_value": "慰问品折合金额（两种形式都有时）", "total": "慰问金和慰问品合计", "yoy": "与上年同期比较"}
+
+_COVERAGE_FIELDS = {"period": "期间", "people": "获得慰问的会员人数", "share": "占会员总数的比例",
+                    "earlier": "上年同期获得慰问的会员人数", "earlier_share": "上年同期占会员总数的比例",
+                    "none": "期间没有这类慰问时的说法"}
+_NONE = {Kind.BIRTHDAY: "未开展会员生日慰问", Kind.HOSPITAL: "未开展生病住院探望慰问"}
 
 KIND_PHRASES = {
     Kind.BIRTHDAY: "为过生日的会员送上生日祝福和慰问{people}人次，共计{total}。",
@@ -33,6 +53,7 @@ KIND_PHRASES = {
     Kind.BEREAVEMENT: "慰问直系亲属去世的会员{people}人，共计{total}。",
     Kind.RETIREMENT: "慰问光荣退休的会员{people}人，共计{total}。",
     Kind.WOMENS_DAY: "在“三八”国际妇女节期间慰问女会员{people}人次，共计{total}。",
+    Kind.CHILDRENS_DAY: "在“六一”国际儿童节期间为有子女的会员送上节日慰问{people}人次，共计{total}。",
 }
 
 PHRASES = (
@@ -40,8 +61,14 @@ PHRASES = (
            "{period}共开展会员慰问{people}人次，发放慰问金和慰问品共计{total}[，{yoy}]。",
            {"period": "期间", "people": "慰问人次", "total": "金额合计", "yoy": "与上年同期比较"}),
     Phrase("benefits.festival", "节日慰问",
-           "{festival}期间，为会员发放节日{form}{people}人次，共计{total}[，{yoy}]。",
-           {"festival": "节日", **_FIELDS}),
+           "{festival}期间，为会员发放节日{form}{people}人次[，共计{amount}][，其中慰问金{cash_people}人次、共计{cash}，"
+           "慰问品{goods_people}人次、折合{goods_value}][，{yoy}]。",
+           {"festival": "节日", **_FESTIVAL_FIELDS}),
+    Phrase("benefits.festivals", "节日慰问（多个节日合并）",
+           "在{festivals}[{count}个]节日，及时为会员发放节日{form}，共慰问会员{people}人次[，共计{amount}]"
+           "[，其中慰问金{cash}、慰问品折合{goods_value}][，{yoy}]。",
+           {"festivals": "节日名称（列举两三个，如“春节、端午节、中秋节等”）", "count": "节日个数", **_FESTIVAL_FIELDS},
+           {"festivals": "春节、端午节、中秋节等", "count": "5", "form": "慰问品", "people": "1200", "amount": "240000元"}),
     Phrase("benefits.headline", "开篇要点：会员慰问",
            "开展会员慰问{people}人次",
            {"people": "慰问人次"}),
@@ -51,7 +78,21 @@ PHRASES = (
     Phrase("benefits.plan_overrides", "计划：严格执行标准",
            "严格执行会员慰问经费使用标准，减少例外发放，确保经费使用合规。",
            {"overrides": "经审批超标准发放的笔数"}),
-) + tuple(Phrase(f"benefits.kind.{k.value}", f"会员慰问：{k.label}", KIND_PHRASES[k], _FIELDS) for k in KIND_PHRASES)
+    Phrase("benefits.problem_birthday", "问题：生日慰问覆盖面下降",
+           "会员生日慰问的覆盖面有所下降，{period}[为{people}名会员送上生日慰问，占会员总数的{share}][{none}]，"
+           "上年同期覆盖会员总数的{earlier_share}。",
+           _COVERAGE_FIELDS),
+    Phrase("benefits.plan_birthday", "计划：生日慰问",
+           "建立会员生日台账，按月做好会员生日慰问，做到不漏一人。",
+           _COVERAGE_FIELDS),
+    Phrase("benefits.problem_hospital", "问题：住院慰问减少",
+           "对生病住院会员的探望慰问有所减少，{period}[探望慰问{people}人][{none}]，上年同期探望慰问{earlier}人，"
+           "会员住院信息掌握还不够及时。",
+           _COVERAGE_FIELDS),
+    Phrase("benefits.plan_hospital", "计划：住院探望",
+           "畅通会员生病住院信息报告渠道，做到会员生病住院及时探望慰问。",
+           _COVERAGE_FIELDS),
+) + tuple(Phrase(f"benefits.kind.{k.value}", f"会员慰问：{k.label}", KIND_PHRASES[k], _FIELDS, purpose=True) for k in KIND_PHRASES)
 
 
 def _records(ctx, period=None):
@@ -62,6 +103,68 @@ def _records(ctx, period=None):
 def _by(qs, *fields):
     return {tuple(r[f] for f in fields): r for r in qs.values(*fields).annotate(n=Count("id"), total=Sum("amount"),
                                                                                   goods=Count("id", filter=Q(form=Form.GOODS)))}
+
+
+def _festival_name(fest: str) -> str:
+    if not fest:
+        return "节日"
+    label = Festival(fest).label
+    return label if label.endswith("节") or label == "元旦" else label + "节"
+
+
+def _festival_rows(qs) -> dict[str, dict]:
+    """Per festival: people (records), cash and goods apart, in calendar order."""
+    rows = (qs.filter(kind=Kind.FESTIVAL).values("festival")
+            .annotate(n=Count("id"), cash_n=Count("id", filter=Q(form=Form.CASH)), cash=Sum("amount", filter=Q(form=Form.CASH)),
+                      goods_n=Count("id", filter=Q(form=Form.GOODS)), goods=Sum("amount", filter=Q(form=Form.GOODS))))
+    order = [f for f, _ in Festival.choices]
+    return {r["festival"]: r for r in sorted(rows, key=lambda r: order.index(r["festival"]) if r["festival"] in order else 99)}
+
+
+def _form_facts(rows: list[dict], link: str) -> dict:
+    """慰问金 / 慰问品 with one sum, or both with each its own people and sum."""
+    cash = sum((r["cash"] or Decimal(0) for r in rows), Decimal(0))
+    goods = sum((r["goods"] or Decimal(0) for r in rows), Decimal(0))
+    cash_n, goods_n = sum(r["cash_n"] for r in rows), sum(r["goods_n"] for r in rows)
+    mixed = bool(cash_n and goods_n)
+    return {
+        "form": text("慰问金和慰问品" if mixed else ("慰问金" if cash_n else "慰问品")),
+        "amount": None if mixed else money(cash + goods, link),
+        "cash_people": count(cash_n, link) if mixed else None, "cash": money(cash, link) if mixed else None,
+        "goods_people": count(goods_n, link) if mixed else None, "goods_value": money(goods, link) if mixed else None,
+        "total": money(cash + goods, link),
+    }
+
+
+def _festival_items(ctx, recs) -> list[Item]:
+    """One sentence per festival, or, for many festivals, one sentence naming a few of them
+    (`split_for_grouping`: a festival with half the people keeps its own sentence)."""
+    rows = _festival_rows(recs)
+    if not rows:
+        return []
+    earlier = _festival_rows(_records(ctx.earlier))
+    dates = ctx.period_params()
+    listed, grouped = split_for_grouping(rows, lambda f: rows[f]["n"])
+    items = []
+    for fest in listed:
+        row = rows[fest]
+        link = ctx.link("benefits:home", kind=Kind.FESTIVAL, festival=fest, **dates)
+        before = earlier.get(fest)
+        items.append(Item("benefits.festival", {
+            "festival": text(_festival_name(fest)), "people": count(row["n"], link), **_form_facts([row], link),
+            "yoy": yoy(row["n"], before["n"] if before else None, "人次"),
+        }, key=f"benefits.festival.{fest or 'other'}", label=f"{Festival(fest).label if fest else '其他节日'}慰问"))
+    if grouped:
+        link = ctx.link("benefits:home", kind=Kind.FESTIVAL, **dates)
+        people = sum(rows[f]["n"] for f in grouped)
+        before = sum(earlier[f]["n"] for f in grouped if f in earlier)
+        named = sorted(grouped, key=lambda f: -rows[f]["n"])[:GROUP_NAMED]  # the largest, in calendar order
+        items.append(Item("benefits.festivals", {
+            "festivals": examples(_festival_name(f) for f in grouped if f in named and f),
+            "count": count(len(grouped), link), "people": count(people, link),
+            **_form_facts([rows[f] for f in grouped], link), "yoy": yoy(people, before or None, "人次"),
+        }, key="benefits.festivals", label="节日慰问"))
+    return items
 
 
 def collect(ctx) -> list[Section]:
@@ -76,19 +179,7 @@ def collect(ctx) -> list[Section]:
         "total": money(agg["total"], ctx.link("benefits:home", **dates)),
         "yoy": yoy(agg["total"], prev["total"] or None, is_money=True),
     })]
-    festivals = _by(recs.filter(kind=Kind.FESTIVAL), "festival")
-    earlier = _by(_records(ctx.earlier).filter(kind=Kind.FESTIVAL), "festival")
-    order = [f for f, _ in Festival.choices]
-    for (fest,), row in sorted(festivals.items(), key=lambda kv: order.index(kv[0][0]) if kv[0][0] in order else 99):
-        link = ctx.link("benefits:home", kind=Kind.FESTIVAL, festival=fest, **dates)
-        before = earlier.get((fest,))
-        items.append(Item("benefits.festival", {
-            "festival": text(Festival(fest).label + "节" if fest and not Festival(fest).label.endswith("节") else
-                             (Festival(fest).label if fest else "节日")),
-            "form": text("慰问品" if row["goods"] * 2 >= row["n"] else "慰问金"),
-            "people": count(row["n"], link), "total": money(row["total"], link),
-            "yoy": yoy(row["n"], before["n"] if before else None, "人次"),
-        }, key=f"benefits.festival.{fest or 'other'}", label=f"{Festival(fest).label if fest else '其他节日'}慰问"))
+    items += _festival_items(ctx, recs)
     kinds = _by(recs.exclude(kind=Kind.FESTIVAL), "kind")
     for kind in KIND_PHRASES:
         row = kinds.get((kind.value,))
@@ -101,23 +192,58 @@ def collect(ctx) -> list[Section]:
         people = dict(ctx.by_child((p, n) for p, n, _t in by_path))
         totals = dict(ctx.by_child((p, t) for p, _n, t in by_path))
         rows = [[c.display_name, doc_number(people.get(c, 0)), doc_number(totals.get(c, 0))] for c in ctx.children if c in totals]
+        own_people = ctx.own_level((p, n) for p, n, _t in by_path)
+        if own_people:  # the union's own level, so that the rows add up to the text's figures
+            rows.insert(0, [ctx.own_label, doc_number(own_people), doc_number(ctx.own_level((p, t) for p, _n, t in by_path))])
         if rows:
-            tables.append(Table("benefits.by_child", "各下级工会会员慰问情况", ["工会", "慰问人次", "金额（元）"], rows))
+            tables.append(Table("benefits.by_child", ("本级及各下级工会" if own_people else "各下级工会") + "会员慰问情况", ["工会", "慰问人次", "金额（元）"], rows))
     return [Section("benefits", "", items, tables)]
 
 
-def headline(ctx) -> Item | None:
-    n = _records(ctx).count()
-    return Item("benefits.headline", {"people": count(n)}) if n else None
+def headline(ctx) -> list[Headline]:
+    agg = _records(ctx).aggregate(n=Count("id"), total=Sum("amount"))
+    if not agg["n"]:
+        return []
+    return [Headline(Item("benefits.headline", {"people": count(agg["n"])}), {"people": agg["n"], "money": agg["total"] or 0},
+                     records=agg["n"])]
+
+
+# 存在问题: birthday and hospital care per member fell compared with the same period last year
+# (`fell`: by at least a fifth, on at least COVERAGE_MIN_BASE records last year), once the
+# period is over. Per member, so a union that shrank is not told its care fell.
+COVERAGE_MIN_BASE = 5
+COVERAGE_KINDS = (Kind.BIRTHDAY, Kind.HOSPITAL)
+
+
+def _coverage(ctx, kind) -> tuple[int, int]:
+    from gonghui.members.summary import member_count
+
+    return _records(ctx).filter(kind=kind).values("member").distinct().count(), member_count(ctx)
 
 
 def suggest(ctx) -> list[Suggestion]:
+    out = []
     overrides = _records(ctx).exclude(override_reason="").count()
-    if not overrides:
-        return []
-    link = ctx.link("benefits:compliance", **ctx.period_params())
-    return [Suggestion("problems", Item("benefits.problem_overrides", {"overrides": count(overrides, link)})),
-            Suggestion("plans", Item("benefits.plan_overrides", {"overrides": count(overrides, link)}))]
+    if overrides:
+        link = ctx.link("benefits:compliance", **ctx.period_params())
+        out += [Suggestion("problems", Item("benefits.problem_overrides", {"overrides": count(overrides, link)})),
+                Suggestion("plans", Item("benefits.plan_overrides", {"overrides": count(overrides, link)}))]
+    if not period_over(ctx):
+        return out
+    for kind in COVERAGE_KINDS:
+        people, members = _coverage(ctx, kind)
+        before, members_before = _coverage(ctx.earlier, kind)
+        if not members or not members_before:
+            continue
+        if fell(Decimal(people) / members, Decimal(before) / members_before, base=before, min_base=COVERAGE_MIN_BASE):
+            link = ctx.link("benefits:home", kind=kind.value, **ctx.period_params())
+            facts = {"period": text(ctx.period.label), "people": count(people, link),
+                     "share": percent(Decimal(people) / members) if people else None, "none": text("" if people else _NONE[kind]),
+                     "earlier": count(before),
+                     "earlier_share": percent(Decimal(before) / members_before)}
+            out += [Suggestion("problems", Item(f"benefits.problem_{kind.value}", facts)),
+                    Suggestion("plans", Item(f"benefits.plan_{kind.value}", facts))]
+    return out
 
 
 def charts(ctx) -> list[Chart]:

@@ -22,11 +22,11 @@ from gonghui.benefits.forms import (
     RuleSetForm,
 )
 from gonghui.benefits.models import Kind
-from gonghui.core import files
-from gonghui.core.http import flash_service, staff_view
-from gonghui.core.paging import keyset_page
-from gonghui.core.params import param_id, param_year
+from gonghui.exchange import files
 from gonghui.orgs.selectors import org_get_by_code
+from gonghui.web.http import flash_service, staff_view
+from gonghui.web.paging import keyset_page
+from gonghui.web.params import param_id, param_year
 
 BENEFIT_FIELDS = ("kind", "festival", "on", "form", "amount", "goods", "illness", "override_reason")
 NOT_FOUND_ORG = "找不到该编码的工会，或它不在您的管辖范围内。"
@@ -246,6 +246,7 @@ def rules(request):
     return render(request, "benefits/rules.html", {
         "rulesets": selectors.rulesets_for(actor), "applying": applying,
         "applying_rules": selectors.rules_of(applying).values() if applying else [],
+        "unlisted": [label for kind, label in Kind.choices if applying and kind not in selectors.rules_of(applying)],
         "own": selectors.own_choice(actor.org), "choices": selectors.choices_for(actor),
         "choose_form": ChooseForm(initial={"org_code": actor.org.code}),
         "new_form": RuleSetForm(initial={"effective_from": today.replace(month=1, day=1)}),

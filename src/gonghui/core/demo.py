@@ -2,7 +2,8 @@
 
 Each module adds a step with `register_step(order, fn)`; a step receives the shared
 DemoContext and may add to it (the orgs step records the unions it made, the members
-step will read them).
+step will read them). The command hands in the acting operator (this layer knows no
+actor model).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from gonghui.core.actor import Actor
+if TYPE_CHECKING:
+    from gonghui.access.actor import Actor
 
 DEMO_PASSWORD = "Demo@2025gh"
 
@@ -44,8 +47,8 @@ def register_step(order: int, name: str, fn: Callable[[DemoContext], None]) -> N
         STEPS.append((order, name, fn))
 
 
-def build(*, seed: int = 2025, today: dt.date | None = None, progress: Callable[[str], None] = print) -> DemoContext:
-    ctx = DemoContext(rng=random.Random(seed), actor=Actor.system(source="system"), today=today or dt.date.today())
+def build(*, actor: Actor, seed: int = 2025, today: dt.date | None = None, progress: Callable[[str], None] = print) -> DemoContext:
+    ctx = DemoContext(rng=random.Random(seed), actor=actor, today=today or dt.date.today())
     for _, name, fn in sorted(STEPS, key=lambda s: s[0]):
         progress(f"  · {name}")
         fn(ctx)

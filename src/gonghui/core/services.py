@@ -17,6 +17,23 @@ from django.http import Http404
 
 _depth = contextvars.ContextVar("gonghui_service_depth", default=0)
 
+# The audit trail belongs to the audit app, a domain app above this layer: it hands its
+# writer over in AppConfig.ready(), so neither core nor access imports it.
+_audit_writer: list = []
+
+
+def register_audit_writer(writer) -> None:
+    """`writer(*, actor, action, object_type, object_id, message)` appends a failure event."""
+    _audit_writer[:] = [writer]
+
+
+def audit_failure(*, actor, action: str, object_type: str = "", object_id: str = "", message: str = "") -> None:
+    """Record a refused or failed action. Without a writer the app is misconfigured: a
+    denial must never pass unrecorded, so this fails loudly instead."""
+    if not _audit_writer:
+        raise RuntimeError("gonghui.audit is not installed: no audit writer registered")
+    _audit_writer[0](actor=actor, action=action, object_type=object_type, object_id=object_id, message=message)
+
 
 def error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
@@ -36,15 +53,7 @@ def audited(action: str, *, object_type: str = ""):
                     return fn(*args, actor=actor, **kwargs)
             except (ValidationError, PermissionDenied, Http404) as exc:
                 if _depth.get() == 1:
-                    from gonghui.audit.services import audit_record
-
-                    audit_record(
-                        actor=actor,
-                        action=action,
-                        object_type=object_type,
-                        result="failure",
-                        message=error_text(exc),
-                    )
+                    audit_failure(actor=actor, action=action, object_type=object_type, message=error_text(exc))
                     exc.audited = True
                 raise
             finally:

@@ -3,8 +3,8 @@ from decimal import Decimal
 
 from ninja import Router, Schema
 
-from gonghui.core.paging import keyset_page
 from gonghui.donations import selectors
+from gonghui.web.paging import keyset_page
 
 router = Router(tags=["捐款"])
 

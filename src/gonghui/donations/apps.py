@@ -11,15 +11,15 @@ class DonationsConfig(AppConfig):
         from gonghui.summary.registry import register as register_summary_part
 
         register_summary_part(CONTRIBUTOR)
+        from gonghui.access.permissions import Role, register_permissions
+        from gonghui.access.scope import register_path_copy
         from gonghui.audit.registry import register_actions
-        from gonghui.core.context_processors import register_nav
         from gonghui.core.demo import register_step
-        from gonghui.core.permissions import Role, register_permissions
-        from gonghui.core.scope import register_path_copy
-        from gonghui.core.views import DASHBOARD_PANELS
         from gonghui.donations import demo
         from gonghui.donations.panels import dashboard_panel
         from gonghui.donations.sheets import register_exchange
+        from gonghui.web.context_processors import register_nav
+        from gonghui.web.dashboard import register_panel
 
         both = {"donations.view", "donations.manage"}
         register_permissions(
@@ -32,8 +32,7 @@ class DonationsConfig(AppConfig):
         register_path_copy("donations.Donation", "org_path")
         register_step(60, "捐款活动", demo.populate)
         register_exchange()
-        if dashboard_panel not in DASHBOARD_PANELS:
-            DASHBOARD_PANELS.append(dashboard_panel)
+        register_panel(40, dashboard_panel)
         register_actions({
             "drive.create": "发起捐款活动",
             "drive.update": "修改捐款活动",

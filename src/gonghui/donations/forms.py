@@ -1,7 +1,7 @@
 from django import forms
 
-from gonghui.core.forms import DateInput, StyledForm
 from gonghui.donations.models import DonorKind, DriveStatus, Method
+from gonghui.web.forms import DateInput, StyledForm
 
 
 class DriveForm(StyledForm):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from gonghui.core.scope import ScopedQuerySet
+from gonghui.access.scope import ScopedQuerySet
 
 
 class DriveStatus(models.TextChoices):

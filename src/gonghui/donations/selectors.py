@@ -11,8 +11,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from gonghui.core.actor import Actor
-from gonghui.core.scope import get_scoped_or_404
+from gonghui.access.actor import Actor
+from gonghui.access.scope import get_scoped_or_404
 from gonghui.donations.models import Donation, DonorKind, Drive
 from gonghui.orgs.models import Org
 
@@ -208,7 +208,7 @@ def _member_key(query: str) -> tuple[str, str]:
     """("id", hash) for an ID number, ("name", name) for anything else; a malformed ID
     number raises ValidationError with the Chinese reason."""
     from gonghui.core.validators import parse_resident_id
-    from gonghui.members.services import id_hash
+    from gonghui.members.models import id_hash
 
     if _ID_LIKE.fullmatch(query):
         return "id", id_hash(parse_resident_id(query).number)

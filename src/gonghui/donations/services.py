@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from gonghui.access.actor import Actor
 from gonghui.audit.services import audit_record, field_changes, snapshot
-from gonghui.core.actor import Actor
 from gonghui.core.services import audited
 from gonghui.donations.models import Donation, DonorKind, Drive, DriveStatus, Method
 from gonghui.orgs.models import Org

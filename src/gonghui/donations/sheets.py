@@ -16,10 +16,13 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from gonghui.access.actor import Actor
 from gonghui.audit.services import audit_record
-from gonghui.core.actor import Actor
-from gonghui.core.files import export_path
-from gonghui.core.sheets import (
+from gonghui.core.validators import parse_resident_id
+from gonghui.donations import selectors, services
+from gonghui.donations.models import Donation, DonorKind, DriveStatus, Method
+from gonghui.exchange.files import export_path
+from gonghui.exchange.sheets import (
     Column,
     ImportRefused,
     ImportReport,
@@ -28,9 +31,6 @@ from gonghui.core.sheets import (
     parse_row,
     write_template,
 )
-from gonghui.core.validators import parse_resident_id
-from gonghui.donations import selectors, services
-from gonghui.donations.models import Donation, DonorKind, DriveStatus, Method
 from gonghui.orgs.models import Org
 
 COLUMNS = [
@@ -67,8 +67,7 @@ def _key(values: dict, occurrence: int) -> str:
 
 def donations_import(*, actor: Actor, path: Path | str, org: Org | None, mode: str = "all", dry_run: bool = False,
                      progress: Callable[[int, int], None] | None = None, filename: str = "") -> ImportReport:
-    from gonghui.members.models import Member
-    from gonghui.members.services import id_hash
+    from gonghui.members.models import Member, id_hash
 
     report = ImportReport(dry_run=dry_run, mode=mode, batch=secrets.token_hex(8))
     shown = filename or Path(path).name
@@ -227,7 +226,7 @@ def donations_export(*, actor: Actor, org: Org | None, path: Path | str | None =
 
 
 def register_exchange() -> None:
-    from gonghui.core.exchange import Exchange, register
+    from gonghui.exchange.registry import Exchange, register
 
     register(Exchange(
         kind="donations", label="捐款", template=donations_template,

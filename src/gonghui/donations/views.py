@@ -10,9 +10,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from gonghui.core.http import flash_service, staff_view
-from gonghui.core.paging import keyset_page
-from gonghui.core.params import param_choice, param_id, param_month
 from gonghui.donations import selectors, services
 from gonghui.donations.forms import (
     BatchForm,
@@ -25,6 +22,9 @@ from gonghui.donations.forms import (
 )
 from gonghui.donations.models import DonorKind, DriveStatus
 from gonghui.orgs.selectors import org_get_by_code
+from gonghui.web.http import flash_service, staff_view
+from gonghui.web.paging import keyset_page
+from gonghui.web.params import param_choice, param_id, param_month
 
 NOT_IN_SCOPE = "找不到该编码的工会，或它不在您的管辖范围内。"
 

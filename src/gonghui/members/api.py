@@ -2,9 +2,9 @@ import datetime as dt
 
 from ninja import Router, Schema, Status
 
-from gonghui.core.paging import keyset_page
 from gonghui.members import selectors, services
 from gonghui.orgs.selectors import org_get, org_get_by_code
+from gonghui.web.paging import keyset_page
 
 router = Router(tags=["会员"])
 
@@ -53,6 +53,7 @@ class MemberIn(Schema):
 class RateOut(Schema):
     org_id: int
     on: dt.date
+    subtree: bool  # whether the figures include the unions below (always, for a 基层工会)
     members: int
     employees: int
     rate: float | None
@@ -72,12 +73,15 @@ def list_members(request, q: str = "", org: str = "", subtree: bool = True, stat
 
 
 @router.get("/rate", response=RateOut, summary="入会率（截至某日）")
-def rate(request, org: str = "", on: dt.date | None = None):
+def rate(request, org: str = "", on: dt.date | None = None, subtree: bool = True):
+    """`subtree=false` asks a federation for its own office only; a 基层工会 always counts
+    its 分会 and 工会小组 (the reporting rule, docs/architecture.md), so there it changes nothing."""
     request.actor.require("member.view")
     target = org_get_by_code(request.actor, org) if org else request.actor.org
     on = on or dt.date.today()
-    members, employees, value = selectors.membership_rate(request.actor, target, on)
-    return {"org_id": target.pk, "on": on, "members": members, "employees": employees, "rate": value}
+    members, employees, value = selectors.membership_rate(request.actor, target, on, subtree=subtree)
+    return {"org_id": target.pk, "on": on, "subtree": selectors.reporting_whole(target, subtree), "members": members,
+            "employees": employees, "rate": value}
 
 
 @router.get("/{member_id}", response=MemberOut, summary="会员详情")

@@ -11,13 +11,13 @@ class MembersConfig(AppConfig):
         from gonghui.summary.registry import register as register_summary_part
 
         register_summary_part(CONTRIBUTOR)
+        from gonghui.access.scope import register_path_copy
         from gonghui.audit.registry import register_actions
         from gonghui.core.demo import register_step
-        from gonghui.core.scope import register_path_copy
-        from gonghui.core.views import DASHBOARD_PANELS
         from gonghui.members import demo
-        from gonghui.members.panels import dashboard_panel
+        from gonghui.members.panels import dashboard_panel, member_landing
         from gonghui.members.sheets import register_exchange
+        from gonghui.web.dashboard import register_member_landing, register_panel
 
         register_exchange()
         from gonghui.members.services import members_block_deactivation
@@ -25,14 +25,13 @@ class MembersConfig(AppConfig):
 
         if members_block_deactivation not in DEACTIVATION_CHECKS:
             DEACTIVATION_CHECKS.append(members_block_deactivation)
-        register_path_copy("core.ImportJob", "org_path")
-        from gonghui.core.context_processors import register_nav
+        from gonghui.web.context_processors import register_nav
 
         register_nav(20, "members:list", "会员管理", "bi-person-vcard", "member.view")
         register_nav(21, "members:me", "我的会员信息", "bi-person-badge", "self.member")
         register_step(30, "会员名册与会籍变动", demo.populate)
-        if dashboard_panel not in DASHBOARD_PANELS:
-            DASHBOARD_PANELS.append(dashboard_panel)
+        register_panel(20, dashboard_panel)
+        register_member_landing(member_landing)
 
         for label, column in (
             ("members.Member", "org_path"),

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from django.db import connection
 from django.utils import timezone
 
+from gonghui.access.actor import Actor
 from gonghui.core import crypto
-from gonghui.core.actor import Actor
 from gonghui.core.validators import mask_id, mask_phone
 from gonghui.members.choices import Employment, EventKind, Political, Status
 from gonghui.members.models import Member, MembershipEvent, MemberSpell

@@ -60,8 +60,7 @@ def _roster_rows(ctx: DemoContext, org, n: int, used: set) -> list[dict]:
 
 
 def populate(ctx: DemoContext) -> None:
-    from gonghui.members.sheets import HEADERS
-    from gonghui.testing.members import write_roster
+    from gonghui.members.sheets import HEADERS, write_roster
 
     used: set[str] = set()
     grassroots = [o for o in ctx.orgs.values() if o.level == Level.GRASSROOTS and o.is_active]
@@ -96,8 +95,8 @@ def populate(ctx: DemoContext) -> None:
         to = ctx.rng.choice([o for o in targets if o.pk != m.org_id])
         services.transfer_propose(actor=ctx.actor, member=m, to_org=to, on=today, note="工作调动，待接收")
     # A member who logs in from a phone to see their own record.
+    from gonghui.access.permissions import Role
     from gonghui.accounts import services as accounts
-    from gonghui.core.permissions import Role
 
     member = Member.objects.filter(org=ctx.orgs["LJ-001"], status="active").order_by("id").first()
     user = accounts.user_create(actor=ctx.actor, username="huiyuan", full_name=member.name, password=DEMO_PASSWORD,

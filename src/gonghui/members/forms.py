@@ -1,6 +1,5 @@
 from django import forms
 
-from gonghui.core.forms import DateInput, StyledForm
 from gonghui.members.choices import (
     EVENT_RULES,
     Education,
@@ -13,6 +12,7 @@ from gonghui.members.choices import (
     Political,
     Status,
 )
+from gonghui.web.forms import DateInput, StyledForm
 
 
 class MemberForm(StyledForm):
@@ -57,7 +57,7 @@ EVENT_EFFECTS = {
 
 class ConfirmSelect(forms.Select):
     """A select whose options each carry the confirmation their choice needs
-    (data-confirm, read by core/static/gonghui/confirm.js)."""
+    (data-confirm, read by web/static/gonghui/confirm.js)."""
 
     def __init__(self, *args, confirm: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)

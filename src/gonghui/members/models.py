@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from gonghui.access.scope import ScopedQuerySet
 from gonghui.core.fields import EncryptedTextField
-from gonghui.core.scope import ScopedQuerySet
 from gonghui.members.choices import (
     Education,
     Employment,
@@ -209,3 +209,16 @@ class ChangeRequest(models.Model):
 
     def __str__(self):
         return f"{self.member_id} {self.field} {self.state}"
+
+
+# The blind indexes in Member.id_hash / phone_hash: exact-match lookups of encrypted values.
+def id_hash(number: str) -> str:
+    from gonghui.core import crypto
+
+    return crypto.blind_index(number, purpose="id")
+
+
+def phone_hash(number: str) -> str:
+    from gonghui.core import crypto
+
+    return crypto.blind_index(number, purpose="phone")

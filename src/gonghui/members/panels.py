@@ -28,3 +28,12 @@ def groups_chart(figures: dict) -> list:
     rows = [("农民工", figures["migrant"], "?migrant=1")]
     rows += [(label, n, "?new_form=1") for label, n, _ in sorted(figures["new_form_groups"], key=lambda r: -r[1])]
     return rows
+
+
+def member_landing(request):
+    """A member without a staff role opens the dashboard: their own page instead."""
+    from django.shortcuts import redirect
+
+    from gonghui.members.selectors import member_of_user
+
+    return redirect("members:me") if member_of_user(request.user) is not None else None

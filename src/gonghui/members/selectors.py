@@ -8,8 +8,8 @@ import re
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from gonghui.core.actor import Actor
-from gonghui.core.scope import get_scoped_or_404
+from gonghui.access.actor import Actor
+from gonghui.access.scope import get_scoped_or_404
 from gonghui.core.validators import _clean
 from gonghui.members.choices import GOOD_STANDING, EventKind, Status, TransferState
 from gonghui.members.models import ChangeRequest, Member, MembershipEvent, MemberSpell, Transfer
@@ -86,7 +86,7 @@ def member_search(
 
 def search_q(q: str) -> Q:
     """What a search box entry means: an ID number, a phone, pinyin, a card number or a name."""
-    from gonghui.members.services import id_hash, phone_hash
+    from gonghui.members.models import id_hash, phone_hash
 
     cleaned = _clean(q)
     if _ID_LIKE.match(cleaned):
@@ -206,6 +206,13 @@ def membership_rate(actor: Actor, org: Org, on: dt.date, *, subtree: bool = True
     members = count_as_of(actor, org, on, subtree=scope.whole)
     employees = rate_employees(org, subtree)
     return members, employees, (members / employees if employees else None)
+
+
+def reporting_whole(org: Org, subtree: bool) -> bool:
+    """Whether figures asked for `org` with `subtree` cover the unions below it."""
+    from gonghui.orgs.selectors import reporting_scope
+
+    return reporting_scope(org, subtree).whole
 
 
 def rates_by_child(actor: Actor, org: Org, on: dt.date) -> list[dict]:

@@ -8,14 +8,21 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from gonghui.access.actor import Actor
 from gonghui.audit.services import audit_record, field_changes, snapshot
-from gonghui.core import crypto
-from gonghui.core.actor import Actor
 from gonghui.core.formats import add_years
 from gonghui.core.services import audited
 from gonghui.core.validators import mask_id, mask_phone, normalize_mobile, parse_resident_id
 from gonghui.members.choices import EVENT_RULES, GOOD_STANDING, EventKind, Status, TransferState
-from gonghui.members.models import ChangeRequest, Member, MembershipEvent, MemberSpell, Transfer
+from gonghui.members.models import (
+    ChangeRequest,
+    Member,
+    MembershipEvent,
+    MemberSpell,
+    Transfer,
+    id_hash,
+    phone_hash,
+)
 from gonghui.members.pinyin import name_keys
 from gonghui.orgs.models import Level, Org
 
@@ -25,14 +32,6 @@ EDITABLE = (
 )
 SENSITIVE = frozenset({"id_number", "phone"})
 MIN_JOIN_AGE = 16  # the legal working age
-
-
-def id_hash(number: str) -> str:
-    return crypto.blind_index(number, purpose="id")
-
-
-def phone_hash(number: str) -> str:
-    return crypto.blind_index(number, purpose="phone")
 
 
 def require_member_union(org: Org) -> None:
@@ -115,8 +114,8 @@ def members_block_deactivation(org: Org) -> str:
 @audited("member.account", object_type="members.Member")
 def member_account_create(*, actor: Actor, member: Member, username: str, password: str):
     """A self-service login for the member (role 会员 at their union)."""
+    from gonghui.access.permissions import Role
     from gonghui.accounts.services import user_create
-    from gonghui.core.permissions import Role
 
     actor.require("member.manage")
     actor.require_covers(member.org)

@@ -24,19 +24,21 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+import xlsxwriter
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
+from gonghui.access.actor import Actor
 from gonghui.audit.services import audit_record
 from gonghui.core import crypto
-from gonghui.core.actor import Actor
 from gonghui.core.db import ReferenceGone, set_wise_references
-from gonghui.core.files import export_path
 from gonghui.core.formats import add_years
-from gonghui.core.sheets import (
+from gonghui.core.validators import normalize_mobile, parse_resident_id
+from gonghui.exchange.files import export_path
+from gonghui.exchange.sheets import (
     Column,
     ImportRefused,
     ImportReport,
@@ -46,7 +48,6 @@ from gonghui.core.sheets import (
     parse_row,
     write_template,
 )
-from gonghui.core.validators import normalize_mobile, parse_resident_id
 from gonghui.members.bulk import insert_members, member_row, member_values
 from gonghui.members.choices import (
     Education,
@@ -558,7 +559,7 @@ def members_export(*, actor: Actor, queryset, path: Path | str | None = None, la
 
 
 def register_exchange() -> None:
-    from gonghui.core.exchange import Exchange, register
+    from gonghui.exchange.registry import Exchange, register
 
     def exporter(*, actor, org, path, subtree, start, end):
         from gonghui.members.selectors import member_search
@@ -574,3 +575,26 @@ def register_exchange() -> None:
         ),
         exporter=exporter, import_perm="member.manage", list_page="members:list", import_page="members:import",
     ))
+
+
+def write_roster(path, rows: list[dict], headers=None, *, title=None):
+    """Write `rows` ({header: value}) as a roster in the import's shape (the demo builds its
+    roster through the real import this way; tests use it for their files)."""
+    headers = headers or HEADERS
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("会员")
+    start = 0
+    if title:
+        ws.merge_range(0, 0, 0, len(headers) - 1, title)
+        start = 1
+    for i, h in enumerate(headers):
+        ws.write_string(start, i, h)
+    for r, row in enumerate(rows, start=start + 1):
+        for c, h in enumerate(headers):
+            value = row.get(h)
+            if isinstance(value, dt.date):
+                ws.write_string(r, c, value.isoformat())
+            elif value is not None:
+                ws.write(r, c, value)
+    book.close()
+    return path

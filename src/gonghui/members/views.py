@@ -10,10 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from gonghui.core import files, imports
-from gonghui.core.http import flash_service, is_htmx, staff_view
-from gonghui.core.paging import count_rows, keyset_page, sort_order
-from gonghui.core.params import param_choice, param_date, param_int, param_str
+from gonghui.exchange import files, imports
 from gonghui.members import selectors, services, sheets
 from gonghui.members.choices import EventKind
 from gonghui.members.forms import (
@@ -26,6 +23,9 @@ from gonghui.members.forms import (
 )
 from gonghui.members.models import ChangeRequest, Member
 from gonghui.orgs.selectors import org_get_by_code
+from gonghui.web.http import flash_service, is_htmx, staff_view
+from gonghui.web.paging import count_rows, keyset_page, sort_order
+from gonghui.web.params import param_choice, param_date, param_int, param_str
 
 SORTS = {
     "name": ("name_pinyin", "id"),
@@ -329,8 +329,8 @@ def me(request):
             except ValidationError as exc:
                 form.apply_errors(exc)
         if not form.errors:
-            from gonghui.core.actor import Actor
-            from gonghui.core.http import client_ip
+            from gonghui.access.actor import Actor
+            from gonghui.web.http import client_ip
 
             actor = Actor(user=request.user, org=member.org, role="member", ip=client_ip(request))
             sent = []

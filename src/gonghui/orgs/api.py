@@ -2,8 +2,8 @@ import datetime as dt
 
 from ninja import Router, Schema, Status
 
-from gonghui.core.paging import keyset_page
 from gonghui.orgs import selectors, services
+from gonghui.web.paging import keyset_page
 
 router = Router(tags=["组织"])
 

@@ -19,9 +19,13 @@ class OrgsConfig(AppConfig):
         from gonghui.orgs.sheets import register_exchange
 
         register_exchange()
-        from gonghui.core.context_processors import register_nav
+        from gonghui.web.context_processors import register_nav
 
         register_nav(10, "orgs:tree", "组织管理", "bi-diagram-3", "org.view")
+        from gonghui.orgs.panels import dashboard_panel
+        from gonghui.web.dashboard import register_panel
+
+        register_panel(0, dashboard_panel)
 
         register_actions(
             {
@@ -33,5 +37,7 @@ class OrgsConfig(AppConfig):
                 "org.import": "导入组织",
                 "org.export": "导出组织",
                 "committee.elect": "换届选举",
+                "org.home_level.add": "登记职工之家评定",
+                "org.home_level.remove": "删除职工之家评定记录",
             }
         )

@@ -83,6 +83,28 @@ def _elect(ctx: DemoContext, org, *, terms: int, size: int) -> None:
         services.committee_elect(actor=ctx.actor, org=org, elected_on=elected, officers=officers)
 
 
+HOME_BODIES = {HomeLevel.DISTRICT: ("滨江区总工会", "滨工"), HomeLevel.CITY: ("杭州市总工会", "杭工"),
+               HomeLevel.PROVINCE: ("浙江省总工会", "浙工"), HomeLevel.NATIONAL: ("中华全国总工会", "总工")}
+
+
+def _confer(ctx: DemoContext, org, level) -> None:
+    """The union's 职工之家 history leading to `level`: a 区县级 award first, then the higher
+    one. Dates follow from the union (no draw from the rng, so the rest of the demo is the
+    same whatever the levels); the 人社局 union gains 市级 in June of last year, which its
+    summary for that year states."""
+    if level == HomeLevel.NONE:
+        return
+    ladder = [HomeLevel.DISTRICT] + ([level] if level != HomeLevel.DISTRICT else [])
+    last = dt.date(ctx.today.year - 1, 6, 18) if org.code == "JG-001" else dt.date(ctx.today.year - 2 - org.pk % 3, 11, 20)
+    dates = [dt.date(last.year - 3, 12, 10), last][-len(ladder):]
+    for step, on in zip(ladder, dates, strict=True):
+        if org.founded_on and on < org.founded_on:
+            on = org.founded_on
+        body, prefix = HOME_BODIES[step]
+        services.home_level_add(actor=ctx.actor, org=org, level=step, conferred_on=min(on, ctx.today), conferred_by=body,
+                                document_no=f"{prefix}〔{on.year}〕{10 + org.pk % 40}号")
+
+
 def populate(ctx: DemoContext) -> None:
     actor, rng = ctx.actor, ctx.rng
     code, name, short, kind = DISTRICT
@@ -105,16 +127,23 @@ def populate(ctx: DemoContext) -> None:
         _elect(ctx, org, terms=2, size=7)
     homes = [HomeLevel.NONE] * 5 + [HomeLevel.DISTRICT] * 3 + [HomeLevel.CITY, HomeLevel.PROVINCE]
     for parent_code, code, name, short, kind, employees, branches in GRASSROOTS:
-        org = services.org_create(
-            actor=actor, parent=ctx.orgs[parent_code], code=code, name=name, short_name=short, kind=kind,
+        fields = dict(  # drawn in this order, so the seeded demo stays as it was
+            parent=ctx.orgs[parent_code], code=code, name=name, short_name=short, kind=kind,
             uscc=demo_uscc(ctx), employee_count=employees,
             address=f"滨江区{STREET_ADDR.get(code[:2], '江滨路')}{rng.randint(1, 500)}号",
             contact_name=ctx.person(), contact_phone=_phone(ctx),
             founded_on=dt.date(rng.randint(1998, 2022), rng.randint(1, 12), rng.randint(1, 28)),
-            has_separate_account=employees > 100, home_level=rng.choice(homes),
+            has_separate_account=employees > 100,
+        )
+        home = rng.choice(homes)
+        if code == "JG-001":  # the 机关 union of the demo's summaries: 市级 last June
+            home = HomeLevel.CITY
+        org = services.org_create(
+            actor=actor, **fields,
             has_women_committee=employees > 60 or rng.random() < 0.5, has_audit_committee=employees > 80 or rng.random() < 0.6,
         )
         ctx.orgs[code] = org
+        _confer(ctx, org, home)
         _elect(ctx, org, terms=rng.choice([1, 2, 2]), size=5 if employees < 200 else 7)
         for i, branch in enumerate(branches, start=1):
             b = services.org_create(

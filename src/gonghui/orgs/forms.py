@@ -1,7 +1,7 @@
 from django import forms
 
-from gonghui.core.forms import DateInput, StyledForm
 from gonghui.orgs.models import HomeLevel, Kind, Position
+from gonghui.web.forms import DateInput, StyledForm
 
 
 class OrgForm(StyledForm):
@@ -16,11 +16,19 @@ class OrgForm(StyledForm):
     contact_phone = forms.CharField(label="联系电话", max_length=30, required=False)
     founded_on = forms.DateField(label="成立日期", required=False, widget=DateInput())
     has_separate_account = forms.BooleanField(label="独立开设银行账户", required=False)
-    home_level = forms.ChoiceField(label="职工之家等级", choices=HomeLevel.choices, initial=HomeLevel.NONE)
     has_women_committee = forms.BooleanField(label="设立女职工委员会", required=False)
     has_audit_committee = forms.BooleanField(label="设立经费审查委员会", required=False)
     membership_target = forms.IntegerField(label="入会率目标（%）", min_value=1, max_value=100, required=False,
                                            help_text="对下级工会的职工入会率目标；工作总结据此提示差距。留空表示不设目标。")
+
+
+class HomeLevelForm(StyledForm):
+    """One conferral of a 职工之家 level (the current level is the latest one)."""
+
+    level = forms.ChoiceField(label="评定等级", choices=[("", "请选择")] + [c for c in HomeLevel.choices if c[0] != HomeLevel.NONE])
+    conferred_on = forms.DateField(label="评定日期", widget=DateInput())
+    conferred_by = forms.CharField(label="评定机关", max_length=100, help_text="如：滨江区总工会、杭州市总工会。")
+    document_no = forms.CharField(label="文号", max_length=60, required=False, help_text="选填，如：滨工〔2025〕12号。")
 
 
 class MoveForm(StyledForm):

@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from gonghui.core.scope import ScopedQuerySet
+from gonghui.access.scope import ScopedQuerySet
 
 
 class Level(models.IntegerChoices):
@@ -157,6 +157,36 @@ class CommitteeTerm(models.Model):
 
     def __str__(self):
         return f"第{self.number}届委员会"
+
+
+class HomeLevelAward(models.Model):
+    """One conferral of a 职工之家 level on a union: the level, the date, the conferring
+    body and the document. `Org.home_level` is the level of the latest of these (derived
+    by the services that write them), so the history and the current value never differ."""
+
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="home_levels", verbose_name="工会")
+    level = models.CharField("职工之家等级", max_length=16, choices=HomeLevel.choices)
+    conferred_on = models.DateField("评定日期")
+    conferred_by = models.CharField("评定机关", max_length=100)
+    document_no = models.CharField("文号", max_length=60, blank=True, default="")
+    # Rows made from the single home_level value kept before the history existed: their date
+    # is not known (the migration used the day the union was last edited). The page marks
+    # them and the summary never states them as conferred in a period.
+    date_unknown = models.BooleanField("评定日期待核实", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "职工之家评定记录"
+        ordering = ["-conferred_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "level", "conferred_on"], name="home_level_award_unique"),
+            models.CheckConstraint(condition=~Q(level="none"), name="home_level_award_not_none"),
+        ]
+
+    def __str__(self):
+        return f"{self.conferred_on} {self.get_level_display()}"
 
 
 class Position(models.TextChoices):

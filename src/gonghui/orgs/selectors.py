@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
 
-from gonghui.core.actor import Actor
-from gonghui.core.scope import get_scoped_or_404
+from gonghui.access.actor import Actor
+from gonghui.access.scope import get_scoped_or_404, org_by_code
 from gonghui.orgs.models import POSITION_ORDER, Kind, Level, Org
 
 
@@ -55,7 +55,7 @@ def org_get(actor: Actor, pk) -> Org:
 
 
 def org_get_by_code(actor: Actor, code: str) -> Org:
-    return get_scoped_or_404(Org.objects.all(), actor, code=(code or "").strip().upper())
+    return org_by_code(actor, code)
 
 
 def org_search(actor: Actor, *, q: str = "", kind: str = "", level: str = "", status: str = "active", under: Org | None = None):
@@ -129,6 +129,20 @@ def org_subtree_figures(actor: Actor, org: Org) -> dict:
         "by_kind": [(Kind(k).label, n, f"?kind={k}") for k, n in sorted(by_kind.items(), key=lambda kv: -kv[1])],
         "by_home": by_home,
     }
+
+
+def home_levels_of(actor: Actor, org: Org):
+    """The union's 职工之家 conferrals, latest first (scoped: another union's is none)."""
+    from gonghui.orgs.models import HomeLevelAward
+
+    return HomeLevelAward.objects.for_actor(actor).filter(org=org).order_by("-conferred_on", "-id")
+
+
+def home_level_award_get(actor: Actor, org: Org, pk):
+    from gonghui.access.scope import get_scoped_or_404
+    from gonghui.orgs.models import HomeLevelAward
+
+    return get_scoped_or_404(HomeLevelAward.objects.select_related("org").filter(org=org), actor, pk=pk)
 
 
 def terms_for(org: Org):

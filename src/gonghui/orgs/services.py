@@ -9,12 +9,21 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
+from gonghui.access.actor import Actor
 from gonghui.audit.services import audit_record, field_changes, snapshot
-from gonghui.core.actor import Actor
 from gonghui.core.formats import add_years, cn_date
 from gonghui.core.services import audited
 from gonghui.core.validators import normalize_phone, normalize_uscc
-from gonghui.orgs.models import KIND_LEVEL, CommitteeOfficer, CommitteeTerm, Level, Org, Position
+from gonghui.orgs.models import (
+    KIND_LEVEL,
+    CommitteeOfficer,
+    CommitteeTerm,
+    HomeLevel,
+    HomeLevelAward,
+    Level,
+    Org,
+    Position,
+)
 
 EDITABLE_FIELDS = (
     "name",
@@ -89,6 +98,13 @@ def _clean_fields(data: dict, *, instance: Org | None, actor: Actor) -> dict:
     founded = cleaned.get("founded_on")
     if founded and founded > dt.date.today():
         errors["founded_on"] = "成立日期不能晚于今天。"
+    if "home_level" in cleaned:
+        # the current level is derived from the dated history (home_level_add): a form,
+        # import or API call may repeat it, never change it
+        cleaned["home_level"] = cleaned["home_level"] or HomeLevel.NONE
+        current = instance.home_level if instance is not None else HomeLevel.NONE
+        if cleaned["home_level"] != current:
+            errors["home_level"] = HOME_LEVEL_BY_HISTORY
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -173,7 +189,7 @@ def org_move(*, actor: Actor, org: Org, new_parent: Org) -> Org:
     )
     from django.apps import apps
 
-    from gonghui.core.scope import PATH_COPIES
+    from gonghui.access.scope import PATH_COPIES
 
     for label, column in PATH_COPIES:
         apps.get_model(label).objects.filter(**{f"{column}__startswith": old_path}).update(
@@ -301,3 +317,83 @@ def committee_elect(
         changes={"number": [None, number], "officers": [None, [f"{o['position']}:{o['name'].strip()}" for o in rows]]},
     )
     return term
+
+
+# --- 职工之家 levels: a dated history; Org.home_level is the latest -----------------------
+
+HOME_LEVEL_BY_HISTORY = "职工之家等级按评定记录确定，请在工会页面的“职工之家评定”中登记评定等级、日期和评定机关。"
+EARLIEST_AWARD = dt.date(1950, 1, 1)
+
+
+def home_level_current(org: Org) -> str:
+    """The level of the union's latest conferral (未评定 without any)."""
+    latest = HomeLevelAward.objects.filter(org=org).order_by("-conferred_on", "-id").first()
+    return latest.level if latest is not None else HomeLevel.NONE
+
+
+def _sync_home_level(org: Org) -> tuple[str, str]:
+    old, new = org.home_level, home_level_current(org)
+    if old != new:
+        Org.objects.filter(pk=org.pk).update(home_level=new)
+        org.home_level = new
+    return old, new
+
+
+def clean_home_level(*, org: Org, level: str, conferred_on: dt.date | None, conferred_by: str, document_no: str = "") -> dict:
+    errors: dict[str, str] = {}
+    if level not in HomeLevel.values or level == HomeLevel.NONE:
+        errors["level"] = "请选择评定的职工之家等级。"
+    if conferred_on is None:
+        errors["conferred_on"] = "请填写评定日期。"
+    elif conferred_on > dt.date.today():
+        errors["conferred_on"] = "评定日期不能晚于今天。"
+    elif conferred_on < EARLIEST_AWARD:
+        errors["conferred_on"] = "评定日期有误。"
+    elif org.founded_on and conferred_on < org.founded_on:
+        errors["conferred_on"] = f"评定日期不能早于工会成立日期（{cn_date(org.founded_on)}）。"
+    body = " ".join(str(conferred_by or "").split())
+    if not body:
+        errors["conferred_by"] = "请填写评定机关，如“滨江区总工会”。"
+    elif len(body) > 100:
+        errors["conferred_by"] = "评定机关不能超过100个字。"
+    number = " ".join(str(document_no or "").split())
+    if len(number) > 60:
+        errors["document_no"] = "文号不能超过60个字。"
+    if not errors and HomeLevelAward.objects.filter(org=org, level=level, conferred_on=conferred_on).exists():
+        errors["conferred_on"] = f"{cn_date(conferred_on)}的“{HomeLevel(level).label}”评定已登记。"
+    if errors:
+        raise ValidationError(errors)
+    return {"level": level, "conferred_on": conferred_on, "conferred_by": body, "document_no": number}
+
+
+@audited("org.home_level.add", object_type="orgs.Org")
+def home_level_add(*, actor: Actor, org: Org, level: str, conferred_on: dt.date | None, conferred_by: str,
+                   document_no: str = "") -> HomeLevelAward:
+    """Record that `org` was conferred a 职工之家 level on a date by a body (with its
+    document number); the union's current level becomes that of its latest conferral."""
+    actor.require("org.manage")
+    actor.require_covers(org)
+    values = clean_home_level(org=org, level=level, conferred_on=conferred_on, conferred_by=conferred_by,
+                              document_no=document_no)
+    award = HomeLevelAward.objects.create(org=org, **values)
+    old, new = _sync_home_level(org)
+    audit_record(actor=actor, action="org.home_level.add", obj=org,
+                 changes={"home_level_award": [None, f"{values['conferred_on']} {HomeLevel(level).label}"],
+                          **({"home_level": [old, new]} if old != new else {})},
+                 message=f"{cn_date(values['conferred_on'])}，{values['conferred_by']}评定为{HomeLevel(level).label}"
+                 + (f"（{values['document_no']}）" if values["document_no"] else ""))
+    return award
+
+
+@audited("org.home_level.remove", object_type="orgs.Org")
+def home_level_remove(*, actor: Actor, award: HomeLevelAward) -> None:
+    """Remove a conferral entered by mistake; the current level is derived again."""
+    actor.require("org.manage")
+    org = award.org
+    actor.require_covers(org)
+    shown = f"{award.conferred_on} {award.get_level_display()}（{award.conferred_by}）"
+    award.delete()
+    old, new = _sync_home_level(org)
+    audit_record(actor=actor, action="org.home_level.remove", obj=org,
+                 changes={"home_level_award": [shown, None], **({"home_level": [old, new]} if old != new else {})},
+                 message=f"删除职工之家评定记录：{shown}")

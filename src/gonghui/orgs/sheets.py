@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 
+from gonghui.access.actor import Actor
 from gonghui.audit.services import audit_record
-from gonghui.core.actor import Actor
-from gonghui.core.files import export_path
 from gonghui.core.services import error_text
-from gonghui.core.sheets import (
+from gonghui.exchange.files import export_path
+from gonghui.exchange.sheets import (
     Column,
     ImportReport,
     SheetError,
@@ -21,10 +21,11 @@ from gonghui.core.sheets import (
     map_columns,
     parse_row,
     read_table,
+    sheet_names,
     write_template,
 )
 from gonghui.orgs import services
-from gonghui.orgs.models import HomeLevel, Kind, Org
+from gonghui.orgs.models import HomeLevel, HomeLevelAward, Kind, Org
 
 COLUMNS = [
     Column("code", "工会编码", required=True, max_length=32, example="JN-GH-001", help="本平台内唯一；同一编码再次导入即更新该工会。"),
@@ -40,16 +41,28 @@ COLUMNS = [
     Column("contact_phone", "联系电话", max_length=30, example="13800000000", width=16),
     Column("founded_on", "成立日期", kind="date", example="", width=12),
     Column("has_separate_account", "独立开设银行账户", kind="bool", example="是", width=10),
-    Column("home_level", "职工之家等级", kind="choice", choices=HomeLevel.choices, example="未评定"),
+    Column("home_level", "职工之家等级", kind="choice", choices=HomeLevel.choices, example="市级模范职工之家",
+           help="当前等级，由“职工之家评定”工作表中最近的一次评定决定；可留空。填写的须与评定记录一致。"),
     Column("has_women_committee", "设立女职工委员会", kind="bool", example="是", width=10),
     Column("has_audit_committee", "设立经费审查委员会", kind="bool", example="是", width=10),
 ]
 HEADERS = [c.header for c in COLUMNS]
+HOME_SHEET = "职工之家评定"
+HOME_COLUMNS = [
+    Column("code", "工会编码", required=True, max_length=32, example="JN-GH-001", help="获评工会的编码：本文件“数据”工作表中的，或已有的工会。"),
+    Column("level", "评定等级", required=True, kind="choice", choices=[c for c in HomeLevel.choices if c[0] != HomeLevel.NONE],
+           example="市级模范职工之家", width=20),
+    Column("conferred_on", "评定日期", required=True, kind="date", example="2025-06-18", width=12, help="不能晚于今天。"),
+    Column("conferred_by", "评定机关", required=True, max_length=100, example="杭州市总工会", width=20),
+    Column("document_no", "文号", max_length=60, example="杭工〔2025〕18号", width=20),
+]
 NOTES = [
     "1. 第一行为表头，请勿修改表头文字；带 * 的列必须填写。",
     "2. 上级工会编码可以指向本文件中的其他行，行的先后顺序不限。",
     "3. 默认“全部正确才导入”：任何一行有错误，则整个文件都不导入，并列出每行的错误。",
     "4. 同一文件可以重复导入：编码已存在的工会会按文件内容更新，内容相同的不做改动。",
+    f"5. “{HOME_SHEET}”工作表每行一次职工之家评定（等级、日期、评定机关、文号）；同一工会、等级和日期的评定已登记的不重复登记，"
+    "导入不会删除评定记录。工会的当前职工之家等级为最近一次评定的等级。",
 ]
 
 
@@ -57,7 +70,7 @@ NOTES = [
 
 def orgs_template(path: Path | str | None = None) -> Path:
     path = path or export_path("orgs-template")
-    return write_template(path, COLUMNS, title="组织架构导入模板 填写说明", notes=NOTES)
+    return write_template(path, COLUMNS, title="组织架构导入模板 填写说明", notes=NOTES, more=[(HOME_SHEET, HOME_COLUMNS)])
 
 
 def _ordered(rows: list[dict], errors: dict[int, list[str]]) -> list[dict]:
@@ -141,7 +154,16 @@ def orgs_import(
                 failed_codes.add(row["code"])
                 continue
             setattr(report, outcome, getattr(report, outcome) + 1)
-        report.errors = sorted((r, m) for r, msgs in errors.items() for m in msgs)
+        home_errors = _import_home_levels(actor, path, report)
+        for row in rows:
+            wanted = row.get("_home_level")
+            if wanted and row["_row"] not in errors and row["code"] not in failed_codes:
+                org = Org.objects.filter(code=row["code"]).first()
+                if org is not None and org.home_level != wanted:
+                    errors.setdefault(row["_row"], []).append(
+                        f"职工之家等级“{HomeLevel(wanted).label}”与评定记录不一致（按评定记录为“{org.get_home_level_display()}”）："
+                        f"请在“{HOME_SHEET}”工作表中填写该等级的评定日期和评定机关，或将本列留空。")
+        report.errors = sorted([(r, m) for r, msgs in errors.items() for m in msgs] + home_errors)
         if dry_run or (report.errors and mode != "valid"):
             transaction.set_rollback(True)
             if report.errors and not dry_run:
@@ -177,8 +199,9 @@ def _apply_row(actor: Actor, row: dict, default_parent: Org | None) -> str:
     for key in ("employee_count",):
         if fields.get(key) is None:
             fields[key] = 0
-    fields.setdefault("home_level", HomeLevel.NONE)
-    fields["home_level"] = fields["home_level"] or HomeLevel.NONE
+    # the current 职工之家 level follows the dated history (the 职工之家评定 sheet): the
+    # column is compared with it once that sheet has been applied
+    row["_home_level"] = fields.pop("home_level", None) or ""
     parent = None
     if row["parent_code"]:
         parent = Org.objects.for_actor(actor).filter(code=row["parent_code"]).first()
@@ -203,6 +226,47 @@ def _apply_row(actor: Actor, row: dict, default_parent: Org | None) -> str:
     return "updated" if changed else "unchanged"
 
 
+def _import_home_levels(actor: Actor, path, report: ImportReport) -> list[tuple[int, str]]:
+    """Apply the 职工之家评定 sheet (if the file has one) after the unions: one conferral per
+    row, matched by union, level and date (already on file: unchanged). Returns the errors,
+    each naming the sheet."""
+    prefix = f"“{HOME_SHEET}”工作表："
+    if HOME_SHEET not in sheet_names(path):
+        return []
+    try:
+        table = read_table(path, sheet=HOME_SHEET, expected_headers=[c.header for c in HOME_COLUMNS], allow_empty=True)
+        if not table.rows:
+            return []
+        index = map_columns(table, HOME_COLUMNS)
+    except SheetError as exc:
+        return [(0, f"{prefix}{exc}")]
+    errors: list[tuple[int, str]] = []
+    report.total += len(table.rows)
+    for rownum, cells in table.rows:
+        values, row_errors = parse_row(table, rownum, cells, HOME_COLUMNS, index)
+        if not row_errors:
+            code = (values.get("code") or "").upper()
+            org = Org.objects.for_actor(actor).filter(code=code).first()
+            if org is None:
+                row_errors.append(f"找不到工会编码“{code}”（或不在您的管辖范围内）。")
+            elif HomeLevelAward.objects.filter(org=org, level=values["level"], conferred_on=values["conferred_on"]).exists():
+                report.unchanged += 1
+                continue
+            else:
+                try:
+                    with transaction.atomic():
+                        services.home_level_add(actor=actor, org=org, level=values["level"], conferred_on=values["conferred_on"],
+                                                conferred_by=values.get("conferred_by") or "",
+                                                document_no=values.get("document_no") or "")
+                except (ValidationError, PermissionDenied) as exc:
+                    row_errors.append(error_text(exc) if isinstance(exc, ValidationError) else str(exc))
+                else:
+                    report.created += 1
+                    continue
+        errors += [(rownum, prefix + e) for e in row_errors]
+    return errors
+
+
 def orgs_export(*, actor: Actor, root: Org, path: Path | str | None = None) -> Path:
     """The subtree under `root` in import format (re-importing it changes nothing)."""
     actor.require("org.view")
@@ -222,14 +286,22 @@ def orgs_export(*, actor: Actor, root: Org, path: Path | str | None = None) -> P
         out.write_row(ws, n, COLUMNS, values)
         ws.write_string(n, status_col, "在用" if org.is_active else f"已停用（{org.deactivation_reason}）")
     out.add_dropdowns(ws, COLUMNS, last_row=max(n + 500, 1000))
-    out.explain(COLUMNS, title="组织架构 导出说明", notes=NOTES)
+    home_ws = out.sheet(HOME_SHEET, HOME_COLUMNS)
+    awards = (HomeLevelAward.objects.for_actor(actor).filter(org__path__startswith=root.path).select_related("org")
+              .order_by("org__code", "conferred_on", "id"))
+    k = 0
+    for k, a in enumerate(awards.iterator(chunk_size=2000), start=1):
+        out.write_row(home_ws, k, HOME_COLUMNS, {"code": a.org.code, "level": a.level, "conferred_on": a.conferred_on,
+                                                  "conferred_by": a.conferred_by, "document_no": a.document_no})
+    out.add_dropdowns(home_ws, HOME_COLUMNS)
+    out.explain(COLUMNS, title="组织架构 导出说明", notes=NOTES, sheet="数据", more=[(HOME_SHEET, HOME_COLUMNS)])
     out.close()
     audit_record(actor=actor, action="org.export", obj=root, message=f"导出{n}个组织", changes={"rows": [None, n]})
     return path
 
 
 def register_exchange() -> None:
-    from gonghui.core.exchange import Exchange, register
+    from gonghui.exchange.registry import Exchange, register
 
     register(
         Exchange(

@@ -17,5 +17,6 @@ urlpatterns = [
     path("<int:org_id>/deactivate/", views.deactivate, name="deactivate"),
     path("<int:org_id>/reactivate/", views.reactivate, name="reactivate"),
     path("<int:org_id>/elect/", views.elect, name="elect"),
+    path("<int:org_id>/home-levels/", views.home_levels, name="home_levels"),
     path("<int:org_id>/export.xlsx", views.export, name="export"),
 ]

@@ -6,13 +6,21 @@ from django.db.models import Q, Sum
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from gonghui.core import files
-from gonghui.core.http import flash_service, staff_view
-from gonghui.core.paging import keyset_page, sort_order
-from gonghui.core.params import param_id, param_str
+from gonghui.exchange import files
 from gonghui.orgs import selectors, services, sheets
-from gonghui.orgs.forms import DeactivateForm, MoveForm, OfficerFormSet, OrgFilterForm, OrgForm, TermForm
+from gonghui.orgs.forms import (
+    DeactivateForm,
+    HomeLevelForm,
+    MoveForm,
+    OfficerFormSet,
+    OrgFilterForm,
+    OrgForm,
+    TermForm,
+)
 from gonghui.orgs.models import Level, Org
+from gonghui.web.http import flash_service, staff_view
+from gonghui.web.paging import keyset_page, sort_order
+from gonghui.web.params import param_id, param_str
 
 SORTS = {
     "code": ("code", "id"),
@@ -114,8 +122,31 @@ def detail(request, org_id):
             "current_officers": selectors.officers_sorted(current) if current else [],
             "can_manage": actor.can("org.manage"),
             "parent_linkable": org.parent is not None and actor.covers(org.parent),
+            "home_levels": list(selectors.home_levels_of(actor, org)),
+            "home_level_form": HomeLevelForm(),
         },
     )
+
+
+@require_POST
+@staff_view("org.manage")
+def home_levels(request, org_id):
+    """Add a 职工之家 conferral (action=add) or remove one entered by mistake (action=remove)."""
+    actor = request.actor
+    org = selectors.org_get(actor, org_id)
+    if request.POST.get("action") == "remove":
+        award = selectors.home_level_award_get(actor, org, param_id(request.POST, "award", label="评定记录"))
+        flash_service(request, lambda: services.home_level_remove(actor=actor, award=award), "已删除该评定记录。")
+        return redirect("orgs:detail", org.pk)
+    form = HomeLevelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("orgs:detail", org.pk)
+    d = form.cleaned_data
+    flash_service(request, lambda: services.home_level_add(actor=actor, org=org, level=d["level"], conferred_on=d["conferred_on"],
+                                                           conferred_by=d["conferred_by"], document_no=d["document_no"]),
+                  "已登记职工之家评定。")
+    return redirect("orgs:detail", org.pk)
 
 
 @staff_view("org.manage")
@@ -242,4 +273,4 @@ def template(request):
 def import_orgs(request):
     """The tree's import runs on the generic import pages, in the background worker like
     every other kind: no spreadsheet is parsed inside the web server."""
-    return redirect("core:import", kind="orgs")
+    return redirect("exchange:import", kind="orgs")

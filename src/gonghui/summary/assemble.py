@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from gonghui.core.actor import Actor
-from gonghui.core.scope import ancestor_paths
+from gonghui.access.actor import Actor
+from gonghui.access.scope import ancestor_paths
 from gonghui.orgs.models import Org
 from gonghui.summary import registry
 from gonghui.summary.context import SummaryContext
 from gonghui.summary.periods import Period
-from gonghui.summary.phrasing import Fact, parse
-from gonghui.summary.registry import PHRASES, THEMES, Item, Phrase, register_phrases
+from gonghui.summary.phrasing import Fact, parse, slots
+from gonghui.summary.prefs import Purposes, in_force
+from gonghui.summary.ranking import rank
+from gonghui.summary.registry import PHRASES, THEMES, Headline, Item, Phrase, register_phrases
 
 
 class Phrasebook:
@@ -51,11 +53,44 @@ class Generated:
 
 OPENING = Phrase(
     "summary.opening", "开篇段落",
-    "{period}，{org}[在{parent}的领导下，]紧紧围绕年度工作目标，团结带领广大会员和职工，扎实开展各项工作[。{highlights}]。现将{period}工作总结如下。",
-    {"period": "期间，如“2025年”", "org": "工会名称", "parent": "上级工会名称", "highlights": "各部分的要点（由各模块提供）"},
-    {"period": "2025年", "org": "某某工会", "parent": "某某街道总工会", "highlights": "全年新发展会员12人"},
+    "{period}，{org}[在{leaders}的领导下，][{guiding}，]紧紧围绕全年的各项工作目标，团结带领广大会员和职工，"
+    "扎实开展各项工作[，{highlights}]。现将{period}工作总结如下。",
+    {"period": "期间，如“2025年”", "org": "工会名称", "parent": "上级工会名称",
+     "party": "党组织名称（工作总结设置）", "leaders": "领导机关：党组织和上级工会，如“公司党委和某某街道工会”",
+     "guiding": "指导思想（工作总结设置，如“以……为指导”）",
+     "highlights": "全年最突出的至多三项成绩（按规模和重点工作排序选出）"},
+    {"period": "2025年", "org": "某某工会", "parent": "某某街道工会", "party": "公司党委", "leaders": "公司党委和某某街道工会",
+     "guiding": "以习近平新时代中国特色社会主义思想为指导", "highlights": "新发展会员12人"},
 )
-register_phrases([OPENING])
+# The paragraph before the signature when the union wrote none for the year.
+CLOSING = Phrase(
+    "summary.closing", "结尾段落（默认）",
+    "{since}，{org}的各项工作取得了一定成绩，这得益于[{leaders}的正确领导和关心支持，得益于]广大职工群众的共同努力。"
+    "同时也要看到，工作中还存在一些差距和不足。{next}，我们将进一步履行维护职工合法权益、竭诚服务职工群众的基本职责，"
+    "广泛开展形式多样的职工活动，切实为职工办实事、解难题，努力把工会建设成为职工群众信赖的“职工之家”。",
+    {"since": "回顾的期间，如“一年来”“半年来”", "org": "工会名称", "leaders": "领导机关：党组织和上级工会",
+     "next": "展望的期间，如“新的一年里”“下半年”"},
+    {"since": "一年来", "org": "某某工会", "leaders": "公司党委和某某街道工会", "next": "新的一年里"},
+)
+register_phrases([OPENING, CLOSING])
+
+
+_HIGHLIGHTS = "\x00highlights\x00"  # where the ranked clauses go in the rendered opening
+
+
+def _leaders(org: Org, party: str) -> str:
+    """在{leaders}的领导下: the union's Party organisation and its higher union."""
+    names = [n for n in (party, org.parent.name if org.parent_id else "") if n]
+    return "和".join(names)
+
+
+def _span(period: Period) -> tuple[str, str]:
+    """How the closing looks back and ahead: 一年来 / 新的一年里, 半年来 / 下半年."""
+    if period.kind == "year":
+        return "一年来", "新的一年里"
+    if period.kind == "half":
+        return "半年来", ("下半年" if period.start.month == 1 else "新的一年里")
+    return f"{period.label}以来", "下一步"
 
 
 def _title(org: Org, period: Period) -> str:
@@ -101,14 +136,25 @@ def generate(*, actor: Actor, org: Org, period: Period, subtree: bool, today: dt
             return None
         return {"key": key, "runs": runs}
 
+    settings = in_force(org, period.start.year)
     parts: dict[str, dict] = {}
-    headlines: list[list[dict]] = []
+    candidates: list[tuple[Headline, tuple]] = []
+    size: int | None = None
+    purposeful: dict[str, list[tuple[dict, Item]]] = {}  # part → sentences that may take an effect clause
     suggestions: list[dict] = []
     for contributor in registry.contributors():
         if contributor.permission and not actor.can(contributor.permission):
             continue
+        if contributor.size and size is None:
+            size = contributor.size(ctx)
         for section in contributor.collect(ctx) or []:
-            items = [p for p in (para(i) for i in section.items) if p]
+            items = []
+            for i in section.items:
+                p = para(i)
+                if p:
+                    items.append(p)
+                    if registry.PURPOSE in slots(book.nodes(i.phrase)):
+                        purposeful.setdefault(contributor.theme, []).append((p, i))
             tables = [{"key": t.key, "caption": t.caption, "header": t.header, "rows": t.rows} for t in section.tables if t.rows]
             if not items and not tables:
                 continue
@@ -116,10 +162,9 @@ def generate(*, actor: Actor, org: Org, period: Period, subtree: bool, today: dt
                                                         "sections": []})
             part["sections"].append({"key": section.key, "title": section.title, "items": items, "tables": tables})
         if contributor.headline:
-            item = contributor.headline(ctx)
-            p = para(item) if item else None
-            if p:
-                headlines.append(p["runs"])
+            for n, h in enumerate(_candidates(contributor.headline(ctx))):
+                h.theme = h.theme or contributor.theme
+                candidates.append((h, (contributor.order, contributor.key, n)))
         if contributor.suggest:
             for s in contributor.suggest(ctx) or []:
                 p = para(s.item)
@@ -133,30 +178,43 @@ def generate(*, actor: Actor, org: Org, period: Period, subtree: bool, today: dt
             for s in part["sections"]:
                 s["title"] = s["title"] or part["title"]
 
+    _add_purposes(ordered, purposeful, book, Purposes(org), org, period)
+
+    headlines = []
+    for ranked in rank(candidates, size=size, key_themes=set(settings.key_themes)):
+        p = para(ranked.candidate.item)
+        if p:
+            headlines.append(p["runs"])
     highlight_runs: list[dict] = []
     for i, runs in enumerate(headlines):
         if i:
-            highlight_runs.append({"text": "；" if i < len(headlines) else ""})
+            highlight_runs.append({"text": "；"})
         highlight_runs.extend(runs)
     parent = org.parent.name if org.parent_id else ""
+    leaders = _leaders(org, settings.party)
     opening_facts = {
         "period": registry.text(period.label), "org": registry.text(org.name), "parent": registry.text(parent),
-        "highlights": Fact("", "1" if highlight_runs else None),
+        "party": registry.text(settings.party), "leaders": registry.text(leaders), "guiding": registry.text(settings.guiding),
+        # a word, not a figure: an opening without highlights is still written
+        "highlights": Fact(_HIGHLIGHTS, "1" if highlight_runs else None, figure=False),
     }
     opening = para(Item("summary.opening", opening_facts, key="opening"))
     if opening:
         # the highlights slot is a placeholder for the clauses the contributors wrote
         runs = []
         for r in opening["runs"]:
-            if r.get("fact") == "opening.highlights":
-                runs.extend(highlight_runs)
-            elif r.get("fact") in ("opening.period", "opening.org", "opening.parent"):
+            if "fact" not in r and _HIGHLIGHTS in r["text"]:
+                before, after = r["text"].split(_HIGHLIGHTS, 1)
+                runs += [{"text": before}, *highlight_runs, {"text": after}]
+            elif r.get("fact", "").startswith("opening."):
                 runs.append({"text": r["text"]})  # names, not figures: no link to follow
             else:
                 runs.append(r)
         opening["runs"] = _merge(runs)
-        for k in ("opening.period", "opening.org", "opening.parent", "opening.highlights"):
+        for k in [k for k in facts if k.startswith("opening.")]:
             facts.pop(k, None)
+    # The default closing credits the results: a draft with no parts has none to credit.
+    closing = _closing(settings.closing, book, org, period, leaders) if ordered or settings.closing else []
     document = {
         "title": _title(org, period),
         "opening": [opening] if opening else [],
@@ -164,9 +222,71 @@ def generate(*, actor: Actor, org: Org, period: Period, subtree: bool, today: dt
         "problems": [],
         "plans": [],
         "suggestions": suggestions,
+        "closing": closing,
         "signature": {"org": org.name, "date": ctx.today.isoformat()},
     }
     return Generated(document, facts, ctx)
+
+
+def _candidates(got) -> list[Headline]:
+    """A contributor's headline answer as a list of candidates."""
+    if got is None:
+        return []
+    if isinstance(got, Headline):
+        return [got]
+    got = list(got)
+    for h in got:
+        if not isinstance(h, Headline):
+            raise TypeError(f"headline() must return Headline candidates, not {type(h).__name__} (see summary/ranking.py)")
+    return got
+
+
+def _closing(own: str, book: Phrasebook, org: Org, period: Period, leaders: str) -> list[dict]:
+    """The paragraph(s) before the signature: the union's own text for the year (one
+    paragraph a line), else the closing phrase in force."""
+    if own:
+        lines = [line.strip() for line in own.splitlines() if line.strip()]
+        return [{"key": "closing" if n == 0 else f"closing_{n + 1}", "runs": [{"text": line}]} for n, line in enumerate(lines)]
+    since, next_ = _span(period)
+    from gonghui.summary.phrasing import render
+
+    runs = render(book.nodes("summary.closing"), {
+        "since": registry.text(since), "org": registry.text(org.name), "leaders": registry.text(leaders),
+        "next": registry.text(next_)}, prefix="closing")
+    return [{"key": "closing", "runs": _merge(runs)}] if runs else []
+
+
+def _add_purposes(parts: list[dict], purposeful: dict[str, list[tuple[dict, Item]]], book: Phrasebook, purposes: Purposes,
+                  org: Org, period: Period) -> None:
+    """Give at most one sentence of each part an effect clause from the part's set.
+
+    The genre uses them sparingly, so one a part at most, and never the same clause twice in
+    a document (nor one the text already says). Which sentence and which clause follow from
+    a digest of the part's sentences: the same records always give the same text."""
+    import hashlib
+
+    from gonghui.summary.document import runs_text
+    from gonghui.summary.phrasing import render
+
+    written = "".join(runs_text(p["runs"]) for part in parts for s in part["sections"] for p in s["items"])
+    used: set[str] = set()
+    for part in parts:
+        eligible = purposeful.get(part["key"], [])
+        clauses = purposes.of(part["key"])
+        if not eligible or not clauses:
+            continue
+        seed = f"{org.code}|{period.code}|{part['key']}|" + "|".join(f"{p['key']}:{runs_text(p['runs'])}" for p, _ in eligible)
+        digest = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big")
+        target, item = eligible[digest % len(eligible)]
+        start = (digest // len(eligible)) % len(clauses)
+        for clause in clauses[start:] + clauses[:start]:
+            if clause in used or clause in written:
+                continue
+            runs = render(book.nodes(item.phrase), {**item.facts, registry.PURPOSE: registry.text(clause)}, prefix=target["key"])
+            if runs and clause in runs_text(runs):
+                target["runs"] = runs
+                used.add(clause)
+            break
 
 
 def _merge(runs: list[dict]) -> list[dict]:
@@ -207,6 +327,7 @@ def _paragraph_lists(document: dict):
             yield s.get("items", [])
     yield document.get("problems", [])
     yield document.get("plans", [])
+    yield document.get("closing", [])
 
 
 def changed_figures(saved: dict, current: dict, used: set[str] | None = None) -> list[dict]:

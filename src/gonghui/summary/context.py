@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from gonghui.core.actor import Actor
+from gonghui.access.actor import Actor
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import reporting_scope
 from gonghui.summary.periods import Period
@@ -64,6 +64,16 @@ class SummaryContext:
             if child in sums:
                 sums[child] += Decimal(value or 0)
         return [(c, sums[c.path]) for c in self.children if sums[c.path]]
+
+    def own_level(self, rows) -> Decimal:
+        """Sum (org_path, value) rows of the union's own level (本级): with the children's
+        rows of `by_child` the per-union tables add up to the figure in the text."""
+        return sum((Decimal(value or 0) for path, value in rows if path == self.org.path), Decimal(0))
+
+    @property
+    def own_label(self) -> str:
+        """The own level's row in the per-union tables: 临江精机工会（本级）."""
+        return f"{self.org.display_name}（本级）"
 
     # --- links -----------------------------------------------------------------------------
 

@@ -10,6 +10,8 @@ A document is plain JSON so that a saved version never changes when code does:
       "plans": [Para, ...],                   # 下一步工作计划
       "suggestions": [{"target": "problems"|"plans", "key": str, "runs": [Run]}],
                                               # derived from the data, pending: never exported
+      "closing": [Para, ...],                 # unnumbered, before the signature: the results
+                                              # owe to…, the direction for next year
       "signature": {"org": "某某工会", "date": "2025-12-31"},
     }
     Part    = {"key": str, "title": str, "sections": [Section, ...]}
@@ -135,6 +137,10 @@ def blocks(doc: dict) -> list[Block]:
             number += 1
             out.append(Block("h1", text=title, number=f"{cn_numeral(number)}、", key=key))
             out.extend(_item(i, f"（{cn_numeral(n)}）") for n, i in enumerate(items, 1))
+    for p in _texts(doc.get("closing", [])):
+        b = _item(p)
+        b.kind = "para"
+        out.append(b)
     sig = doc.get("signature") or {}
     if sig.get("org"):
         day = dt.date.fromisoformat(sig["date"]) if sig.get("date") else None
@@ -165,6 +171,7 @@ def in_yuan(doc: dict) -> dict:
 
     return {**doc, "opening": paras(doc.get("opening", [])), "problems": paras(doc.get("problems", [])),
             "plans": paras(doc.get("plans", [])), "suggestions": paras(doc.get("suggestions", [])),
+            "closing": paras(doc.get("closing", [])),
             "parts": [{**part, "sections": [{**s, "items": paras(s.get("items", []))} for s in part.get("sections", [])]}
                       for part in doc.get("parts", [])]}
 

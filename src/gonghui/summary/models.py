@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from gonghui.core.scope import ScopedQuerySet
+from gonghui.access.scope import ScopedQuerySet
 
 
 class PathScopedQuerySet(ScopedQuerySet):
@@ -84,3 +84,51 @@ class PhraseOverride(models.Model):
 
     def __str__(self):
         return f"{self.org_id}:{self.key}"
+
+
+class SummarySetting(models.Model):
+    """What a union sets for its summaries of one year: the guiding text (以…为指导), its
+    Party organisation (在…和上级工会的领导下), the closing paragraph and the parts it
+    marked as key. Blank means the default (summary/prefs.py)."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name="工会")
+    org_path = models.CharField(max_length=255, editable=False)
+    year = models.PositiveSmallIntegerField("年度")
+    guiding = models.TextField("指导思想", blank=True)
+    party = models.CharField("党组织名称", max_length=40, blank=True)
+    closing = models.TextField("结尾段落", blank=True)
+    key_themes = models.JSONField("重点工作", default=list, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PathScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "工作总结设置"
+        verbose_name_plural = "工作总结设置"
+        constraints = [models.UniqueConstraint(fields=["org", "year"], name="summary_setting_unique")]
+
+    def __str__(self):
+        return f"{self.org_id}:{self.year}"
+
+
+class PurposeClauseSet(models.Model):
+    """A union's effect clauses for one part of the summary ("丰富了职工的业余文化生活"):
+    they replace the default set for its whole subtree, the nearest union's set winning."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name="工会")
+    org_path = models.CharField(max_length=255, editable=False)
+    theme = models.CharField("工作部分", max_length=40)
+    clauses = models.JSONField("成效语", default=list)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PathScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "成效语"
+        verbose_name_plural = "成效语"
+        constraints = [models.UniqueConstraint(fields=["org", "theme"], name="summary_purpose_unique")]
+
+    def __str__(self):
+        return f"{self.org_id}:{self.theme}"

@@ -42,11 +42,29 @@ class Phrase:
     default: str
     fields: dict[str, str]
     sample: dict[str, str] = field(default_factory=dict)
+    # True for a sentence that reports work done: it may carry an effect clause of its
+    # part ("，丰富了职工的业余文化生活"), which the assembler hands it as the `effect`
+    # fact on at most one sentence of a part. The slot "[，{effect}]" is put before the
+    # sentence's final "。" unless the default places it itself.
+    purpose: bool = False
 
     def __post_init__(self):
+        if self.purpose:
+            fields_ = {**self.fields, PURPOSE: PURPOSE_LABEL}
+            default = self.default
+            if "{" + PURPOSE + "}" not in default:
+                body = default[:-1] if default.endswith("。") else default
+                default = body + "[，{" + PURPOSE + "}]" + ("。" if default.endswith("。") else "")
+            object.__setattr__(self, "fields", fields_)
+            object.__setattr__(self, "default", default)
         # A default that does not parse, or uses an undeclared fact, is a programming error.
         used = slots(parse(self.default, frozenset(self.fields)))
         assert used <= set(self.fields), (self.key, used)
+
+
+# The fact an effect clause is handed as (see Phrase.purpose and summary/prefs.py).
+PURPOSE = "effect"  # not "purpose": donation drives already name their 用途 so
+PURPOSE_LABEL = "成效语（系统从本部分的成效语中选取，每部分至多一句，可省略）"
 
 
 @dataclass
@@ -57,6 +75,27 @@ class Item:
     facts: dict[str, Fact | None]
     key: str = ""  # unique in the document; defaults to the phrase key
     label: str = ""  # what the sentence is about, for the statistics page ("春节慰问"); defaults to the phrase's
+
+
+@dataclass
+class Headline:
+    """A candidate for the opening's highlights ("新发展会员12人").
+
+    measures: the raw size of the result by kind, e.g. {"households": 23, "money": 11500};
+        the kinds and how each is made relative to the union's size are in
+        summary/ranking.py (MEASURES).
+    records: how many people, households or records the result rests on; a result resting
+        on fewer than ranking.MIN_RECORDS is trivial and never reaches the opening.
+    theme: the part it belongs to (defaults to the contributor's), for the union's key parts.
+    base: what to divide by instead of the union's members (e.g. the unions of a
+        federation's subtree for unions founded).
+    """
+
+    item: Item
+    measures: dict[str, Decimal | int]
+    records: int
+    theme: str = ""
+    base: int | None = None
 
 
 @dataclass
@@ -100,9 +139,14 @@ class Contributor:
     phrases: tuple[Phrase, ...]
     collect: Callable  # (SummaryContext) -> list[Section]
     suggest: Callable | None = None  # (SummaryContext) -> list[Suggestion]
-    headline: Callable | None = None  # (SummaryContext) -> Item | None, a clause for the opening
+    # (SummaryContext) -> list[Headline] (or one Headline / Item, or None): candidates for
+    # the opening, ranked by summary/ranking.py
+    headline: Callable | None = None
     charts: Callable | None = None  # (SummaryContext) -> list[Chart]
     permission: str = ""  # the actor needs it for this part to be written
+    # (SummaryContext) -> int | None: the union's size (members in good standing at the
+    # period's end) that the opening's ranking divides results by; the members module gives it
+    size: Callable | None = None
 
 
 CONTRIBUTORS: dict[str, Contributor] = {}
@@ -197,3 +241,61 @@ def day_end(day: dt.date, link: str = "") -> Fact:
     else:
         text_ = f"{day.month}月{day.day}日"
     return Fact(text_, day.isoformat(), link, figure=False)
+
+
+# --- many small records of one kind: one sentence with a count and named examples --------------
+#
+# Summaries do not list ten festival visits or six small donation drives one by one: they
+# write "在春节、端午节、中秋节等5个节日，…共慰问会员1200人次". The rule (docs/architecture.md,
+# "Grouped sentences"): fewer than GROUP_MIN records of a kind → one sentence each; from
+# GROUP_MIN on, a record holding at least STANDOUT_SHARE of the kind's weight (people, money)
+# keeps its own sentence and the others become one grouped sentence naming the GROUP_NAMED
+# largest, provided at least GROUP_MIN are left to group (otherwise all are listed).
+GROUP_MIN = 3
+GROUP_NAMED = 3
+STANDOUT_SHARE = Decimal("0.5")
+
+
+def split_for_grouping(rows, weight: Callable) -> tuple[list, list]:
+    """(listed, grouped) under the rule above, each in the order given. `weight(row)` is the
+    row's size (people, money); rows of no weight are never standouts."""
+    rows = list(rows)
+    if len(rows) < GROUP_MIN:
+        return rows, []
+    whole = sum((Decimal(weight(r) or 0) for r in rows), Decimal(0))
+    standout = [bool(whole) and Decimal(weight(r) or 0) >= STANDOUT_SHARE * whole for r in rows]
+    rest = [r for r, big in zip(rows, standout, strict=True) if not big]
+    if len(rest) < GROUP_MIN:
+        return rows, []
+    return [r for r, big in zip(rows, standout, strict=True) if big], rest
+
+
+def examples(names, *, limit: int = GROUP_NAMED, quoted: bool = False) -> Fact:
+    """The names of a grouped sentence as summaries write them: "春节、端午节、中秋节等",
+    "“抗洪救灾”“金秋助学”等" (quoted titles take no 顿号 between them); the first `limit`
+    names, always followed by 等 (the sentence states how many there were). No names → no word."""
+    shown = [n for n in dict.fromkeys(n.strip() for n in names) if n][:limit]
+    if not shown:
+        return NO_WORD
+    joined = "".join(f"“{n}”" for n in shown) if quoted else "、".join(shown)
+    return text(joined + "等")
+
+
+FELL_BY = Decimal("0.2")
+
+
+def fell(current, earlier, *, min_base, base=None, drop=FELL_BY) -> bool:
+    """True when `current` is below `earlier` by at least `drop` (a share of `earlier`) and
+    last year's `base` (the count behind `earlier`, `earlier` itself by default) is at least
+    `min_base`: a small base swings with one record. The rule every "…比上年同期有所下降"
+    suggestion uses, so each module only chooses its `min_base`."""
+    base = earlier if base is None else base
+    if current is None or earlier is None or base is None or not earlier or Decimal(base) < Decimal(min_base):
+        return False
+    return Decimal(current) <= Decimal(earlier) * (1 - Decimal(drop))
+
+
+def period_over(ctx) -> bool:
+    """Whether the period has ended: a comparison with the whole of last year's period is
+    only fair then (half a year in, half the birthdays are still to come)."""
+    return ctx.as_of >= ctx.period.end

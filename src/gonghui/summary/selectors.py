@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from gonghui.core.actor import Actor
-from gonghui.core.scope import get_scoped_or_404
+from gonghui.access.actor import Actor
+from gonghui.access.scope import get_scoped_or_404
 from gonghui.orgs.models import Org
 from gonghui.summary.assemble import Phrasebook
 from gonghui.summary.models import SummaryDraft, SummaryVersion
@@ -40,3 +40,32 @@ def phrase_rows(org: Org) -> list[dict]:
         rows.append({"key": key, "phrase": phrase, "text": book.text(key), "overridden": key in book.overrides,
                      "fields": sorted(phrase.fields.items())})
     return rows
+
+
+# --- settings for the summaries (summary/prefs.py) ----------------------------------------------
+
+
+def settings_for(actor: Actor):
+    """The year settings of the unions the actor covers, newest year first."""
+    from gonghui.summary.models import SummarySetting
+
+    return SummarySetting.objects.for_actor(actor).select_related("org", "updated_by").order_by("-year", "org__code")
+
+
+def setting_get(actor: Actor, pk):
+    from gonghui.summary.models import SummarySetting
+
+    return get_scoped_or_404(SummarySetting.objects.select_related("org"), actor, pk=pk)
+
+
+def purpose_rows(org: Org) -> list[dict]:
+    """Every part with the effect clauses in force at `org` and where they come from."""
+    from gonghui.summary.models import PurposeClauseSet
+    from gonghui.summary.prefs import DEFAULT_PURPOSES, Purposes
+    from gonghui.summary.registry import THEMES
+
+    purposes = Purposes(org)
+    own = set(PurposeClauseSet.objects.filter(org=org).values_list("theme", flat=True))
+    return [{"theme": t, "title": title, "clauses": purposes.of(t), "own": t in own,
+             "inherited": purposes.overridden(t) and t not in own, "default": DEFAULT_PURPOSES.get(t, ())}
+            for t, (_, title) in sorted(THEMES.items(), key=lambda kv: kv[1][0])]

@@ -8,12 +8,18 @@ import json
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from gonghui.access.actor import Actor
 from gonghui.audit.services import audit_record
-from gonghui.core.actor import Actor
 from gonghui.core.services import audited
 from gonghui.orgs.models import Org
 from gonghui.summary.assemble import changed_figures, generate, refresh_figures
-from gonghui.summary.models import PhraseOverride, SummaryDraft, SummaryVersion
+from gonghui.summary.models import (
+    PhraseOverride,
+    PurposeClauseSet,
+    SummaryDraft,
+    SummarySetting,
+    SummaryVersion,
+)
 from gonghui.summary.periods import Period, parse_period
 from gonghui.summary.phrasing import parse
 from gonghui.summary.registry import PHRASES
@@ -156,6 +162,7 @@ def clean_document(raw, facts: dict, base: dict | None = None) -> dict:
         "problems": _paras(raw.get("problems"), facts, "存在问题"),
         "plans": _paras(raw.get("plans"), facts, "下一步工作计划"),
         "suggestions": suggestions,
+        "closing": _paras(raw.get("closing"), facts, "结尾段落"),
         "signature": {"org": _str(sig.get("org"), 100, "落款单位"), "date": date},
     }
 
@@ -273,3 +280,100 @@ def phrase_reset(*, actor: Actor, org: Org, key: str) -> None:
     audit_record(actor=actor, action="phrase.reset", obj=override, org=org,
                  changes={PHRASES[key].label if key in PHRASES else key: [override.text, None]})
     override.delete()
+
+
+# --- a union's settings for its summaries (summary/prefs.py) ----------------------------------
+
+
+def _field_errors(checks: dict) -> dict:
+    """Run every check and collect the Chinese refusals by field, so the page can show
+    them all at once and nothing is saved while any remains."""
+    cleaned, errors = {}, {}
+    for name, check in checks.items():
+        try:
+            cleaned[name] = check()
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@audited("summary_setting.set", object_type="summary.SummarySetting")
+def summary_setting_set(*, actor: Actor, org: Org, year, guiding: str = "", party: str = "", closing: str = "",
+                        key_themes=()) -> SummarySetting:
+    """Set a union's guiding text, Party organisation, closing paragraph and key parts for
+    a year (blank = the default or, for the guiding text, the higher union's)."""
+    from gonghui.summary import prefs
+
+    actor.require("summary.phrases")
+    actor.require_covers(org)
+    data = _field_errors({
+        "year": lambda: prefs.check_year(year), "guiding": lambda: prefs.clean_guiding(guiding),
+        "party": lambda: prefs.clean_party(party), "closing": lambda: prefs.clean_closing(closing),
+        "key_themes": lambda: prefs.clean_key_themes(key_themes),
+    })
+    if not (data["guiding"] or data["party"] or data["closing"] or data["key_themes"]):
+        raise ValidationError({"__all__": ["没有填写任何内容：请至少填写一项；全部使用默认时无需保存设置。"]})
+    setting = SummarySetting.objects.select_for_update().filter(org=org, year=data["year"]).first()
+    labels = {"guiding": "指导思想", "party": "党组织名称", "closing": "结尾段落", "key_themes": "重点工作"}
+    if setting is None:
+        setting = SummarySetting(org=org, org_path=org.path, year=data["year"])
+    changes = {}
+    for name, label in labels.items():
+        before, after = getattr(setting, name) if setting.pk else None, data[name]
+        if before != after:
+            changes[label] = [before, after]
+        setattr(setting, name, after)
+    setting.updated_by = _user(actor)
+    setting.save()
+    audit_record(actor=actor, action="summary_setting.set", obj=setting, org=org, changes={"年度": [None, setting.year], **changes})
+    return setting
+
+
+@audited("summary_setting.delete", object_type="summary.SummarySetting")
+def summary_setting_delete(*, actor: Actor, setting: SummarySetting) -> None:
+    actor.require("summary.phrases")
+    actor.require_covers(setting.org)
+    audit_record(actor=actor, action="summary_setting.delete", obj=setting, org=setting.org,
+                 changes={"年度": [setting.year, None]})
+    setting.delete()
+
+
+@audited("purpose.set", object_type="summary.PurposeClauseSet")
+def purpose_clauses_set(*, actor: Actor, org: Org, theme: str, clauses) -> PurposeClauseSet:
+    """Replace a part's effect clauses for the union's whole subtree (one a line)."""
+    from gonghui.summary import prefs
+    from gonghui.summary.registry import THEMES
+
+    actor.require("summary.phrases")
+    actor.require_covers(org)
+    if theme not in THEMES:
+        raise ValidationError({"theme": "没有这个工作部分。"})
+    try:
+        cleaned = prefs.clean_clauses(clauses)
+    except ValidationError as exc:
+        raise ValidationError({"clauses": exc.messages}) from None
+    row = PurposeClauseSet.objects.select_for_update().filter(org=org, theme=theme).first()
+    before = row.clauses if row else list(prefs.Purposes(org).of(theme))
+    if row is None:
+        row = PurposeClauseSet(org=org, org_path=org.path, theme=theme)
+    row.clauses, row.updated_by = cleaned, _user(actor)
+    row.save()
+    audit_record(actor=actor, action="purpose.set", obj=row, org=org,
+                 changes={THEMES[theme][1]: ["；".join(before), "；".join(cleaned)]})
+    return row
+
+
+@audited("purpose.reset", object_type="summary.PurposeClauseSet")
+def purpose_clauses_reset(*, actor: Actor, org: Org, theme: str) -> None:
+    from gonghui.summary.registry import THEMES
+
+    actor.require("summary.phrases")
+    actor.require_covers(org)
+    row = PurposeClauseSet.objects.filter(org=org, theme=theme).first()
+    if row is None:
+        return
+    audit_record(actor=actor, action="purpose.reset", obj=row, org=org,
+                 changes={THEMES.get(theme, (0, theme))[1]: ["；".join(row.clauses), None]})
+    row.delete()

@@ -7,8 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from gonghui.core.actor import Actor
-from gonghui.core.sheets import Column, XlsxWriter
+from gonghui.access.actor import Actor
+from gonghui.exchange.sheets import Column, XlsxWriter
 from gonghui.orgs.models import Org
 from gonghui.summary import registry
 from gonghui.summary.assemble import generate

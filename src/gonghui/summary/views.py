@@ -14,9 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.core import files
-from gonghui.core.http import flash_service, staff_view
-from gonghui.core.params import INT_MAX, BadRequestParam, check_json, param_int
+from gonghui.exchange import files
 from gonghui.orgs.selectors import org_get_by_code
 from gonghui.summary import selectors, services
 from gonghui.summary.assemble import changed_figures, document_facts, generate
@@ -26,6 +24,8 @@ from gonghui.summary.periods import parse_period
 from gonghui.summary.registry import PHRASES
 from gonghui.summary.services import MAX_DOCUMENT_BYTES
 from gonghui.summary.stats import statistics, write_xlsx
+from gonghui.web.http import flash_service, staff_view
+from gonghui.web.params import INT_MAX, BadRequestParam, check_json, param_int
 
 NOT_IN_SCOPE = "找不到该编码的工会，或它不在您的管辖范围内。"
 # The editor's document nests about ten levels (parts → sections → items → runs); the
@@ -286,3 +286,128 @@ def phrases(request):
             return redirect(f"{request.path}#p-{key}")
     rows = selectors.phrase_rows(org)
     return render(request, "summary/phrases.html", {"rows": rows, "org": org, "json": json})
+
+
+# --- a union's settings for its summaries -------------------------------------------------------
+
+
+def _saved(request, url: str):
+    """After a successful save: htmx follows HX-Redirect, a plain form the 302."""
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _setting_page(request, form, setting=None):
+    from gonghui.summary.prefs import DEFAULT_GUIDING, in_force
+
+    actor = request.actor
+    year = dt.date.today().year
+    force = in_force(actor.org, year) if actor.org is not None else None
+    return render(request, "summary/settings.html", {
+        "form": form, "setting": setting, "settings": selectors.settings_for(actor)[:200], "org": actor.org,
+        "year": year, "force": force, "default_guiding": DEFAULT_GUIDING,
+    })
+
+
+def _setting_save(request, form, setting=None):
+    """Validate the form, resolve the union (only one the actor covers), call the service;
+    the response, or None when the form comes back with its errors."""
+    if not form.is_valid():
+        return None
+    actor = request.actor
+    org = setting.org if setting else actor.org
+    if setting is None and form.cleaned_data.get("org"):
+        try:
+            org = org_get_by_code(actor, form.cleaned_data["org"])
+        except Http404:
+            form.add_error("org", NOT_IN_SCOPE)
+            return None
+    if org is None:
+        raise Http404
+    year = setting.year if setting else form.cleaned_data["year"]
+    try:
+        saved = services.summary_setting_set(actor=actor, org=org, year=year, guiding=form.cleaned_data["guiding"],
+                                             party=form.cleaned_data["party"], closing=form.cleaned_data["closing"],
+                                             key_themes=form.cleaned_data["key_themes"])
+    except ValidationError as exc:
+        form.apply_errors(exc)
+        return None
+    messages.success(request, f"已保存{saved.org.name}{saved.year}年度的工作总结设置，重新生成初稿时生效。")
+    return _saved(request, reverse("summary:settings"))
+
+
+@staff_view("summary.phrases")
+def settings_page(request):
+    from gonghui.summary.forms import SettingForm
+
+    form = SettingForm(request.POST or None, initial={"year": dt.date.today().year})
+    if request.method == "POST":
+        response = _setting_save(request, form)
+        if response is not None:
+            return response
+    return _setting_page(request, form)
+
+
+@staff_view("summary.phrases")
+def setting_edit(request, setting_id):
+    from gonghui.summary.forms import SettingForm
+
+    setting = selectors.setting_get(request.actor, setting_id)
+    initial = {"org": setting.org.code, "year": setting.year, "guiding": setting.guiding, "party": setting.party,
+               "closing": setting.closing, "key_themes": setting.key_themes}
+    data = None
+    if request.method == "POST":
+        # the union and year of a saved setting are what the address names, not the form
+        data = request.POST.copy()
+        data["org"], data["year"] = setting.org.code, str(setting.year)
+    form = SettingForm(data, initial=initial)
+    if request.method == "POST":
+        response = _setting_save(request, form, setting)
+        if response is not None:
+            return response
+    return _setting_page(request, form, setting)
+
+
+@require_POST
+@staff_view("summary.phrases")
+def setting_delete(request, setting_id):
+    setting = selectors.setting_get(request.actor, setting_id)
+    label = f"{setting.org.name}{setting.year}年度"
+    flash_service(request, lambda: services.summary_setting_delete(actor=request.actor, setting=setting),
+                  f"已删除{label}的工作总结设置，该年度恢复使用默认设置。")
+    return redirect("summary:settings")
+
+
+@staff_view("summary.phrases")
+def purposes(request):
+    """The effect clauses of each part, for the actor's union and its subtree."""
+    from gonghui.summary.forms import PurposeForm
+    from gonghui.summary.registry import THEMES
+
+    actor = request.actor
+    org = actor.org
+    if org is None:
+        raise Http404
+    if request.method == "POST":
+        form = PurposeForm(request.POST)
+        theme = request.POST.get("theme", "")
+        if theme not in THEMES:
+            raise Http404
+        title = THEMES[theme][1].split("，")[0]
+        if request.POST.get("reset"):
+            flash_service(request, lambda: services.purpose_clauses_reset(actor=actor, org=org, theme=theme),
+                          f"“{title}”已恢复默认成效语。")
+        elif form.is_valid():
+            try:
+                services.purpose_clauses_set(actor=actor, org=org, theme=theme, clauses=form.cleaned_data["clauses"])
+            except ValidationError as exc:
+                messages.error(request, f"“{title}”的成效语未保存：" + "；".join(exc.messages))
+            else:
+                messages.success(request, f"已保存“{title}”的成效语，适用于{org.name}及所有下级工会。")
+        else:
+            messages.error(request, f"“{title}”的成效语未保存：" + "；".join(e for errs in form.errors.values() for e in errs))
+        return _saved(request, f"{reverse('summary:purposes')}#t-{theme}")
+    return render(request, "summary/purposes.html", {"rows": selectors.purpose_rows(org), "org": org})

@@ -5,9 +5,9 @@ import itertools
 
 import factory
 
+from gonghui.access.actor import Actor
+from gonghui.access.permissions import Role
 from gonghui.accounts.models import RoleGrant, User
-from gonghui.core.actor import Actor
-from gonghui.core.permissions import Role
 from gonghui.orgs import services as org_services
 from gonghui.orgs.models import Kind, Org
 

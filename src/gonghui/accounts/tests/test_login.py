@@ -4,9 +4,9 @@ import pyotp
 import pytest
 from django.utils import timezone
 
+from gonghui.access.permissions import Role
 from gonghui.accounts.models import LoginLock
 from gonghui.audit.models import AuditEvent
-from gonghui.core.permissions import Role
 from gonghui.testing.factories import staff
 
 PASSWORD = "Test#Pass2025"

@@ -1,10 +1,10 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from gonghui.access.permissions import Role
 from gonghui.accounts import services
 from gonghui.accounts.models import RoleGrant, User
 from gonghui.audit.models import AuditEvent
-from gonghui.core.permissions import Role
 from gonghui.testing.factories import actor_of
 
 

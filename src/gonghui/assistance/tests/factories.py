@@ -3,10 +3,10 @@
 import datetime as dt
 from decimal import Decimal
 
+from gonghui.access.actor import Actor
 from gonghui.assistance import services
 from gonghui.assistance.choices import Step
 from gonghui.assistance.models import DibaoLine
-from gonghui.core.actor import Actor
 from gonghui.members.services import member_create
 from gonghui.testing.members import make_id
 

@@ -14,4 +14,10 @@ def samples(org) -> tuple[dict, list[str]]:
     record = batch.records.get()
     setting = region(org, code="990100")
     line = DibaoLine.objects.get(region_code=setting.region_code, year=2025)  # shared by all: only root admins edit it
-    return {"household_id": h.pk, "record_id": record.pk, "batch_id": batch.pk, "line_id": line.pk}, ["隔壁困难户", "隔壁送温暖批次", "隔壁病情"]
+    from gonghui.testing.members import make_id
+
+    services.nonmember_record_create(actor=SYSTEM, org=org, recipient="resident", name="隔壁居民", on=dt.date(2025, 1, 22),
+                                     id_number=make_id(dt.date(1951, 2, 3), male=False), occasion="new_year", cash="300",
+                                     funding="own")
+    return ({"household_id": h.pk, "record_id": record.pk, "batch_id": batch.pk, "line_id": line.pk},
+            ["隔壁困难户", "隔壁送温暖批次", "隔壁病情", "隔壁居民"])

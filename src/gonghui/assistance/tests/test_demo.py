@@ -1,10 +1,10 @@
 import datetime as dt
 import random
 
+from gonghui.access.actor import Actor
 from gonghui.assistance import demo
 from gonghui.assistance.models import AssistanceBatch, AssistanceRecord, Household
 from gonghui.assistance.tests.factories import member
-from gonghui.core.actor import Actor
 from gonghui.core.demo import DemoContext
 
 

@@ -89,7 +89,7 @@ def test_it_imports_assistance_records_by_id_number_idempotently(tree, tmp_path)
 def test_it_exports_and_templates_through_the_exchange_registry(tree, tmp_path, personas):
     from gonghui.assistance.tests.factories import household
     from gonghui.audit.models import AuditEvent
-    from gonghui.core.exchange import EXCHANGES
+    from gonghui.exchange.registry import EXCHANGES
 
     household(tree.grassroots, health="机密病情")
     for kind in ("hardship", "assistance"):

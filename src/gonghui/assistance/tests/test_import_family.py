@@ -9,11 +9,11 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
+from gonghui.access.permissions import Role
 from gonghui.assistance import services, sheets
 from gonghui.assistance.models import FamilyMember, Household
 from gonghui.assistance.tests.factories import SYSTEM, household, member
 from gonghui.audit.models import AuditEvent
-from gonghui.core.permissions import Role
 from gonghui.testing.factories import actor_of, staff
 from gonghui.testing.members import make_id
 

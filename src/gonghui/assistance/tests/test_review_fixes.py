@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from gonghui.access.permissions import Role
 from gonghui.assistance import selectors, services, sheets
 from gonghui.assistance.choices import Status, Step, Tier
 from gonghui.assistance.models import AssistanceRecord, Household, HouseholdSpell
 from gonghui.assistance.tests.factories import SYSTEM, household, member, region
 from gonghui.audit.models import AuditEvent
-from gonghui.core.permissions import Role
 from gonghui.testing.factories import actor_of, staff
 
 D = Decimal

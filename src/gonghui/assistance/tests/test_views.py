@@ -3,10 +3,10 @@ import re
 
 import pytest
 
+from gonghui.access.permissions import Role
 from gonghui.assistance.models import AssistanceRecord, Household
 from gonghui.assistance.tests.factories import SYSTEM, household, member
 from gonghui.audit.models import AuditEvent
-from gonghui.core.permissions import Role
 from gonghui.testing.factories import staff
 
 
@@ -151,5 +151,5 @@ def test_it_renders_statistics_and_the_dashboard(login, personas, home):
     assert "c-tiers" in body and "style=" not in body
     assert "困难帮扶" in client.get("/").content.decode()
     assert client.get("/assistance/due/").status_code == 200
-    bad = client.get("/assistance/stats/?on=bad&year=x")  # refused at the edge (core/params.py), in Chinese
+    bad = client.get("/assistance/stats/?on=bad&year=x")  # refused at the edge (web/params.py), in Chinese
     assert bad.status_code == 400 and "统计日期格式应为 2025-10-31。" in bad.content.decode()

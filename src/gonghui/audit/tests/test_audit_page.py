@@ -1,5 +1,5 @@
+from gonghui.access.actor import Actor
 from gonghui.audit.services import audit_record
-from gonghui.core.actor import Actor
 
 
 def test_it_lists_the_subtrees_events_with_filters(tree, personas, login):
@@ -31,7 +31,7 @@ def test_it_explains_an_unknown_union_filter(tree, personas, login):
 
 
 def test_a_chair_may_read_it_but_an_officer_may_not(tree, personas, login):
-    from gonghui.core.permissions import Role
+    from gonghui.access.permissions import Role
     from gonghui.testing.factories import staff
 
     assert login(personas.street_chair).get("/audit/").status_code == 200

@@ -2,9 +2,9 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
+from gonghui.access.actor import Actor
 from gonghui.audit.models import AuditEvent
 from gonghui.audit.services import audit_record, audit_verify
-from gonghui.core.actor import Actor
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
+from gonghui.access.actor import Actor
 from gonghui.audit.models import AuditEvent, Scheme
 from gonghui.audit.registry import action_label
 from gonghui.audit.services import GENESIS, audit_record, audit_verify, event_fields
-from gonghui.core.actor import Actor
 
 # AFTER is the audit app's newest migration: 0004 and whatever state-only ones follow it.
 BEFORE = ("audit", "0003_append_only_always")

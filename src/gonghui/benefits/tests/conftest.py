@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 
+from gonghui.access.actor import Actor
 from gonghui.benefits.models import RuleSet
 from gonghui.benefits.services import ruleset_choose
-from gonghui.core.actor import Actor
 from gonghui.members.services import member_create
 from gonghui.testing.factories import actor_of
 from gonghui.testing.members import make_id

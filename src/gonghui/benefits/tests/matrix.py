@@ -7,9 +7,9 @@ from decimal import Decimal
 
 def samples(org) -> tuple[dict, list[str]]:
     """({url parameter: value}, markers that must not appear to an outsider)."""
+    from gonghui.access.actor import Actor
     from gonghui.benefits import services
     from gonghui.benefits.models import RuleSet
-    from gonghui.core.actor import Actor
     from gonghui.members.services import member_create
     from gonghui.testing.members import make_id
 

@@ -1,10 +1,10 @@
 import datetime as dt
 
+from gonghui.access.permissions import Role
 from gonghui.audit.models import AuditEvent
 from gonghui.benefits.models import BenefitRecord
 from gonghui.benefits.sheets import HEADERS, benefits_export, benefits_import, benefits_template
 from gonghui.benefits.tests.conftest import YEAR
-from gonghui.core.permissions import Role
 from gonghui.testing.factories import actor_of, staff
 from gonghui.testing.members import write_roster
 

@@ -8,12 +8,12 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from gonghui.access.actor import Actor
+from gonghui.access.permissions import Role
 from gonghui.benefits import demo, services
 from gonghui.benefits.models import BenefitBatch, BenefitRecord
 from gonghui.benefits.tests.conftest import YEAR, D
-from gonghui.core.actor import Actor
 from gonghui.core.demo import DemoContext
-from gonghui.core.permissions import Role
 from gonghui.testing.factories import actor_of, staff
 
 ON = f"{YEAR}-01-05"

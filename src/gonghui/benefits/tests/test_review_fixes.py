@@ -8,13 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
 
+from gonghui.access.actor import Actor
+from gonghui.access.permissions import Role, permissions_for
 from gonghui.audit.models import AuditEvent
 from gonghui.benefits import selectors, services
 from gonghui.benefits.models import BenefitBatch, BenefitRecord, RuleSet
 from gonghui.benefits.sheets import HEADERS, benefits_export, benefits_import
 from gonghui.benefits.tests.conftest import YEAR, D
-from gonghui.core.actor import Actor
-from gonghui.core.permissions import Role, permissions_for
 from gonghui.members.choices import Status
 from gonghui.members.models import Member
 from gonghui.testing.factories import actor_of, staff

@@ -3,11 +3,11 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from gonghui.access.permissions import Role
 from gonghui.audit.models import AuditEvent
 from gonghui.benefits import selectors, services
 from gonghui.benefits.models import BenefitRecord, Kind
 from gonghui.benefits.tests.conftest import YEAR, D
-from gonghui.core.permissions import Role
 from gonghui.testing.factories import actor_of, staff
 
 
@@ -45,7 +45,7 @@ def test_it_applies_the_nearest_choice_else_the_national_default(tree, anhui):
 
 
 def actor_of_admin(tree):
-    from gonghui.core.actor import Actor
+    from gonghui.access.actor import Actor
 
     return Actor.system()
 
@@ -198,8 +198,8 @@ def test_it_keeps_other_unions_out(tree, chair, personas, add_member):
 
 
 def test_rule_table_edits_need_the_rules_permission_and_keep_dates_ordered(tree, personas, chair):
+    from gonghui.access.actor import Actor
     from gonghui.benefits.models import RuleSet
-    from gonghui.core.actor import Actor
 
     admin = actor_of(personas.street_admin)
     national = RuleSet.objects.get(is_default=True)

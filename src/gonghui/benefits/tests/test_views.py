@@ -1,8 +1,8 @@
 import datetime as dt
 
+from gonghui.access.permissions import Role
 from gonghui.benefits.models import BenefitBatch, BenefitRecord, RuleChoice
 from gonghui.benefits.tests.conftest import YEAR
-from gonghui.core.permissions import Role
 from gonghui.testing.factories import staff
 
 ON = f"{YEAR}-01-05"

@@ -7,9 +7,9 @@ superuser, so it may set session_replication_role.
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from gonghui.access.actor import Actor
 from gonghui.audit.models import AuditEvent
 from gonghui.audit.services import audit_record
-from gonghui.core.actor import Actor
 from gonghui.core.db import ReferenceGone, set_wise_references
 from gonghui.orgs.models import Org
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 def samples(org) -> tuple[dict, list[str]]:
     """({url parameter: value}, markers that must not appear to an outsider)."""
-    from gonghui.core.actor import Actor
+    from gonghui.access.actor import Actor
     from gonghui.donations import services
 
     actor = Actor.system()

@@ -98,10 +98,10 @@ def test_reversal_close_and_stats_pages(drive, member, personas, login):
     assert "张三" in street.get(f"/donations/records/?drive={drive.pk}").content.decode()
 
 def test_the_dashboard_panel_shows_this_years_total(drive, member, personas, login, monkeypatch):
-    from gonghui.core import views as core_views
     from gonghui.donations.panels import dashboard_panel
+    from gonghui.web import dashboard
 
-    monkeypatch.setattr(core_views, "DASHBOARD_PANELS", [dashboard_panel])
+    monkeypatch.setattr(dashboard, "PANELS", [(40, dashboard_panel)])
     services.donation_record(actor=actor_of(personas.grassroots_chair), drive=drive, member=member, amount=Decimal("1234.5"), on=TODAY)
     text = login(personas.street_chair).get("/").content.decode()
     assert f"{TODAY.year}年捐款活动" in text and "1,234.50" in text
@@ -119,7 +119,7 @@ def test_a_sibling_cannot_see_or_add_to_the_drive(drive, personas, login):
 
 
 def test_an_auditor_may_look_but_not_record(drive, tree, login):
-    from gonghui.core.permissions import Role
+    from gonghui.access.permissions import Role
     from gonghui.testing.factories import staff
 
     auditor = staff(tree.grassroots, Role.AUDITOR, username="auditor1")

@@ -6,8 +6,8 @@ import datetime as dt
 
 def samples(org) -> tuple[dict, list[str]]:
     """({url parameter: value}, markers that must not appear to an outsider)."""
-    from gonghui.core.actor import Actor
-    from gonghui.core.models import ImportJob
+    from gonghui.access.actor import Actor
+    from gonghui.exchange.models import ImportJob
     from gonghui.members.models import ChangeRequest, Transfer
     from gonghui.members.services import member_create
     from gonghui.testing.members import make_id

@@ -5,7 +5,7 @@ as its chair, in the default all-or-nothing mode. Whatever is wrong with the fil
 import must not raise, must leave the roster exactly as it was (no member, 入会 event or
 spell written), and must tell the clerk what is wrong, in Chinese: a whole-file message
 (`file_error`) or per-row messages (`errors`). Each case names the fragment of the
-message it expects, as worded in gonghui.core.sheets / gonghui.core.validators /
+message it expects, as worded in gonghui.exchange.sheets / gonghui.core.validators /
 gonghui.members.sheets.
 
 Cases where the application currently misbehaves are marked xfail(strict=True) with
@@ -37,8 +37,8 @@ import pytest
 import xlsxwriter
 from django.db import connection
 
-from gonghui.core.sheets import XlsxWriter
 from gonghui.core.validators import id_check_char
+from gonghui.exchange.sheets import XlsxWriter
 from gonghui.members.models import Member, MembershipEvent, MemberSpell
 from gonghui.members.sheets import COLUMNS, HEADERS, NOTES, members_import
 from gonghui.orgs.models import Org
@@ -772,7 +772,7 @@ django.setup()
 from django.core.management import call_command
 from django.db import connection
 
-from gonghui.core.actor import Actor
+from gonghui.access.actor import Actor
 from gonghui.members.models import Member
 from gonghui.members.sheets import members_import
 from gonghui.orgs import services

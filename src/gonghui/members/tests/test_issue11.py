@@ -5,8 +5,8 @@ their own page, and the demo's member names agree with their ID numbers."""
 import datetime as dt
 import random
 
-from gonghui.core.actor import Actor
-from gonghui.core.permissions import Role
+from gonghui.access.actor import Actor
+from gonghui.access.permissions import Role
 from gonghui.members.models import ChangeRequest, Member, MembershipEvent
 from gonghui.testing.factories import staff
 

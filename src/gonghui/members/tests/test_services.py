@@ -129,7 +129,7 @@ def test_revealing_is_audited_and_needs_the_permission(tree, chair, personas):
     m = add(chair, tree.grassroots)
     assert services.member_reveal(actor=chair, member=m, field="id_number") == m.id_number
     assert AuditEvent.objects.filter(action="member.reveal", username="grassroots_chair").exists()
-    from gonghui.core.permissions import Role
+    from gonghui.access.permissions import Role
     from gonghui.testing.factories import staff
 
     officer = actor_of(staff(tree.grassroots, Role.OFFICER, username="officer9"))
@@ -153,7 +153,7 @@ def test_membership_rate_rolls_up_grassroots_employees(tree, chair, personas):
 
 
 def test_a_member_asks_to_change_their_phone_and_staff_decide(tree, chair):
-    from gonghui.core.actor import Actor
+    from gonghui.access.actor import Actor
     from gonghui.testing.factories import UserFactory
 
     user = UserFactory()

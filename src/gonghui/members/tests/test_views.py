@@ -3,9 +3,9 @@ import io
 
 import pytest
 
+from gonghui.access.permissions import Role
 from gonghui.audit.models import AuditEvent
-from gonghui.core.models import ImportJob
-from gonghui.core.permissions import Role
+from gonghui.exchange.models import ImportJob
 from gonghui.members.models import Member
 from gonghui.testing.factories import actor_of, staff
 from gonghui.testing.members import make_id, write_roster
@@ -162,7 +162,7 @@ def test_the_api_creates_and_explains_bad_input(tree, personas, login):
 
 def test_the_dashboard_panel_shows_the_roster(member, personas, login):
     response = login(personas.street_chair).get("/")
-    panel = response.context["panels"][0]
+    panel = next(p for p in response.context["panels"] if p["template"] == "members/_panel.html")
     assert panel["members"] == 1 and panel["rate"] == "0.3%" and panel["joined"] in (0, 1)
     assert ["男", 1, "?gender=M"] in [list(r) for r in panel["figures"]["gender"]] or panel["figures"]["total"] == 1
     assert 'id="m-gender"' in response.content.decode()
@@ -201,3 +201,20 @@ def test_export_without_permission_is_a_clean_cli_error(member, tree, tmp_path):
     officer = staff(tree.grassroots, Role.BRANCH_LEAD, username="lead5")
     with pytest.raises(CommandError, match="导出会员"):
         call_command("export", "members", org="G1", out=str(tmp_path / "x.xlsx"), as_user=officer.username)
+
+
+def test_the_rate_api_counts_a_grassroots_unions_branches_and_asks_a_federation_which_it_means(member, tree, personas, login):
+    from gonghui.members.services import member_create
+
+    member_create(actor=actor_of(personas.grassroots_chair), org=tree.branch, name="李四", id_number=make_id(),
+                  joined_on=dt.date(2021, 3, 1))
+    client = login(personas.street_chair)
+    for subtree in ("true", "false"):  # a 基层工会's 分会 is part of it either way
+        own = client.get(f"/api/members/rate?org=G1&subtree={subtree}").json()
+        assert (own["members"], own["employees"], own["subtree"]) == (2, 300, True)
+    office = client.get("/api/members/rate?org=S1&subtree=false").json()
+    assert (office["members"], office["subtree"]) == (0, False)  # the street federation's own office
+    whole = client.get("/api/members/rate?org=S1").json()
+    assert (whole["members"], whole["subtree"]) == (2, True)
+    assert client.get("/api/members/rate?org=G2").status_code == 404  # a sibling's union
+    assert client.get("/api/members/rate?org=G1&subtree=maybe").status_code in (400, 422)

@@ -207,7 +207,7 @@ def test_it_writes_a_template_with_an_example_and_explanations(tmp_path):
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(orgs_template(tmp_path / "t.xlsx")))
-    assert wb.sheet_names == ["数据", "填写说明"]
+    assert wb.sheet_names == ["数据", "职工之家评定", "填写说明"]
     data = wb.get_sheet_by_index(0).to_python()
     assert data[0][0] == "工会编码*" and not any(any(row) for row in data[1:])  # the example is no row of the data
     explained = wb.get_sheet_by_name("填写说明").to_python()

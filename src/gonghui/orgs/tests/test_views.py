@@ -132,7 +132,7 @@ def _xlsx(rows):
 
 def _check(client, upload, capture):
     """Upload on the generic import page; the check runs as a background job."""
-    from gonghui.core.models import ImportJob
+    from gonghui.exchange.models import ImportJob
 
     with capture(execute=True):
         response = client.post("/imports/orgs/", {"file": upload, "org_code": "S1"})
@@ -147,7 +147,7 @@ def test_the_old_import_address_leads_to_the_import_page(tree, personas, login):
 
 
 def test_it_imports_through_check_then_confirm(tree, personas, login, django_capture_on_commit_callbacks):
-    from gonghui.core.models import ImportJob
+    from gonghui.exchange.models import ImportJob
 
     client = login(personas.street_chair)
     upload = _xlsx([["W1", "网页导入工会", "", "社区工会", "S1"], ["W2", "有错的行", "", "社区工会", "S1", BAD_USCC]])

@@ -9,10 +9,10 @@ import re
 
 import pytest
 
+from gonghui.access.actor import Actor
 from gonghui.assistance.choices import Status, Step
 from gonghui.assistance.models import Household
 from gonghui.assistance.services import household_confirm_tier, household_transition
-from gonghui.core.actor import Actor
 from gonghui.donations.services import drive_create
 from gonghui.members.models import Member
 from gonghui.summary.tests.conftest import fill_template, run_import, summary_text
@@ -87,7 +87,8 @@ def test_it_writes_example_one_from_the_records(tree, tmp_path):
     assert "中秋节前，慰问困难职工2户，送去米面油，物品折合300元" in text
     assert "截至年底，动态管理困难职工5户" in text
     assert "2025年困难职工档案新建档23户，脱困18户，实行有进有出的动态管理" in text
-    assert "对23户困难职工进行慰问，每户发放慰问金500元，共计11500元。" in text  # no 同比: 2024 has no records
+    # no 同比: 2024 has no records; the part's one effect clause (issue 12, item 7) closes this sentence
+    assert "对23户困难职工进行慰问，每户发放慰问金500元，共计11500元，帮助困难职工树立了生活的信心。" in text
     # the parts the records do not cover are left out, not filled with zeros
     assert not re.search(r"(?<![\d.])0(户|人|元|个)", text)
     assert "一、" in text and "二、" in text
@@ -104,7 +105,7 @@ def test_it_phrases_a_half_year_with_year_on_year_figures(tree, tmp_path):
 
     text = summary_text(tmp_path, "G1", "2025H1")
     assert text.startswith("# 临江精机工会2025年上半年工作总结")
-    assert "对4户困难职工进行慰问，每户发放慰问金1000元，共计4000元，同比增加1户。" in text
+    assert "对4户困难职工进行慰问，每户发放慰问金1000元，共计4000元，同比增加1户，把党和政府的温暖送到了困难职工心中。" in text
     assert "2025年上半年新发展会员4人" in text
     assert "截至6月底，共有会员12人，同比增加4人，" in text
     assert "截至6月底，动态管理困难职工4户，与上年同期持平" in text

@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import pytest
 
+from gonghui.access.actor import Actor
 from gonghui.assistance.choices import Funding, Occasion
 from gonghui.assistance.services import record_create
 from gonghui.assistance.tests.factories import household
-from gonghui.core.actor import Actor
 from gonghui.summary.document import blocks, figure_text, in_yuan, plain_text, text_em, title_lines
 from gonghui.summary.models import SummaryDraft
 from gonghui.summary.services import summary_create

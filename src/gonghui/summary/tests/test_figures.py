@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from gonghui.access.actor import Actor
 from gonghui.assistance.choices import Funding, Occasion
 from gonghui.assistance.services import record_create
 from gonghui.assistance.tests.factories import household
-from gonghui.core.actor import Actor
 from gonghui.summary.assemble import generate
 from gonghui.summary.document import plain_text
 from gonghui.summary.periods import parse_period
@@ -77,7 +77,7 @@ def test_a_federation_summary_breaks_benefits_down_by_child_union(tree):
     text = plain_text(generate(actor=OP, org=tree.district, period=parse_period("2025"), subtree=True).document)
     assert "各下级工会会员慰问情况" in text
     assert "| 临江街道工会 | 2 | 500 |" in text and "| 望湖街道工会 | 1 | 250 |" in text
-    assert "为过生日的会员送上生日祝福和慰问3人次，共计750元。" in text
+    assert "为过生日的会员送上生日祝福和慰问3人次，共计750元，让会员切实感受到了工会组织的关怀。" in text  # + effect clause
 
 
 def test_households_times_each_is_the_total_and_goods_are_stated_apart(tree):
@@ -97,4 +97,33 @@ def test_households_times_each_is_the_total_and_goods_are_stated_apart(tree):
                                today=D(2026, 1, 1)).document)
     assert "对11户困难职工进行慰问，每户发放慰问金500元，共计5500元，送去米面油，物品折合1650元" in text
     assert "探望慰问生病住院职工2人，每人发放慰问金300元，共计600元，送去水果，物品折合200元。" in text
-    assert "对1户受灾职工家庭实施灾害救助，发放救助金800元。" in text
+    assert "对1户受灾职工家庭实施灾害救助，发放救助金800元，帮助困难职工树立了生活的信心。" in text  # + effect clause
+
+
+def test_the_per_union_tables_of_a_grassroots_union_add_up_with_its_own_level(tree):
+    """A 基层工会 broken down by its 分会: its own level is a row, so the rows add up to the
+    figure in the text (before, the company's own members and benefits fell out)."""
+    from gonghui.benefits.services import benefit_create
+    from gonghui.members.services import member_create
+    from gonghui.testing.members import make_id
+
+    for org, amount in ((tree.grassroots, 300), (tree.grassroots, 300), (tree.branch, 200)):
+        m = member_create(actor=OP, org=org, name=f"会员{amount}{org.code}", id_number=make_id(), joined_on=D(2025, 3, 1))
+        benefit_create(actor=OP, member=m, kind="birthday", on=D(2025, 5, 1), form="cash", amount=Decimal(amount))
+    text = plain_text(generate(actor=OP, org=tree.grassroots, period=parse_period("2025"), subtree=True,
+                               today=D(2026, 1, 1)).document)
+    assert "本级及各下级工会会员慰问情况" in text
+    assert "| 临江精机工会（本级） | 2 | 600 |" in text and "| 一车间分会 | 1 | 200 |" in text
+    assert "共计800元" in text
+    assert "本级及各下级工会会员情况" in text and "| 临江精机工会（本级） | 2 | 2 | — |" in text
+
+
+def test_a_federation_without_own_records_keeps_the_plain_caption(tree):
+    from gonghui.benefits.services import benefit_create
+    from gonghui.members.services import member_create
+    from gonghui.testing.members import make_id
+
+    m = member_create(actor=OP, org=tree.grassroots, name="会员甲", id_number=make_id(), joined_on=D(2020, 1, 1))
+    benefit_create(actor=OP, member=m, kind="birthday", on=D(2025, 5, 1), form="cash", amount=Decimal(300))
+    text = plain_text(generate(actor=OP, org=tree.street, period=parse_period("2025"), subtree=True).document)
+    assert "各下级工会会员慰问情况" in text and "本级" not in text

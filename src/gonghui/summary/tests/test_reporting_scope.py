@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from gonghui.core.actor import Actor
+from gonghui.access.actor import Actor
 from gonghui.members.selectors import membership_rate
 from gonghui.members.services import member_create
 from gonghui.orgs.selectors import reporting_scope

@@ -12,6 +12,7 @@ import pytest
 from docx import Document
 from python_calamine import CalamineWorkbook
 
+from gonghui.access.actor import Actor
 from gonghui.assistance.choices import Funding, Occasion, Step
 from gonghui.assistance.models import AssistanceRecord
 from gonghui.assistance.services import (
@@ -21,7 +22,6 @@ from gonghui.assistance.services import (
     record_create,
 )
 from gonghui.audit.models import AuditEvent
-from gonghui.core.actor import Actor
 from gonghui.members.models import Member
 from gonghui.members.services import member_create
 from gonghui.summary.document import plain_text

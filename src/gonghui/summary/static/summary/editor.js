@@ -67,6 +67,8 @@
     document.querySelectorAll(".doc-suggestion").forEach(function (s) {
       doc.suggestions.push({ target: s.dataset.target, key: s.dataset.key, runs: runsOf(s.querySelector(".doc-text")) });
     });
+    // the closing paragraph(s) before the signature, unnumbered like the opening
+    doc.closing = paras(root.querySelector("[data-role=closing]"));
     var org = root.querySelector("[data-role=sig-org]"), date = root.querySelector("[data-role=sig-date]");
     doc.signature = { org: org ? textOf(org).trim() : "", date: date ? date.value : "" };
     return doc;
