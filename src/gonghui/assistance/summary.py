@@ -256,6 +256,15 @@ def _when_rounds(days, occasion) -> str:
     return examples(names).text + "节日期间" if len(names) > 1 else ""
 
 
+def _total_restated(total: Decimal, groups: dict[str, dict]) -> bool:
+    """Whether the part's total would only repeat a figure an occasion's sentence states:
+    there is one occasion, or one occasion's cash, goods or both together equal the total
+    (the others gave nothing of value)."""
+    if len(groups) == 1:
+        return True
+    return any(total in (g["cash"], g["goods_value"], g["cash"] + g["goods_value"]) for g in groups.values())
+
+
 def _managed_items(ctx) -> list[Item]:
     tiers = dict(_spells_as_of(ctx, ctx.as_of).values_list("tier").annotate(n=Count("id")))
     managed = sum(tiers.values())
@@ -303,11 +312,16 @@ def collect(ctx) -> list[Section]:
         prev = _records(ctx.earlier).aggregate(cash=Sum("cash"), goods=Sum("goods_value"))
         prev_total = Decimal(prev["cash"] or 0) + Decimal(prev["goods"] or 0)
         link = ctx.link("assistance:records", standing="1", **ctx.period_params())
-        items = [Item("assistance.totals", {
-            "period": text(ctx.period.label), "records": count(agg["n"], link), "total": money(cash + goods, link),
-            "yoy": yoy(cash + goods, prev_total or None, is_money=True),
-            "cash": money(cash) if goods else None, "goods": money(goods) if cash else None,
-        })]
+        items = []
+        # The total is a sentence of its own only when it sums several occasions: over one
+        # occasion (or when one occasion holds the whole amount) it would restate that
+        # occasion's figure ("共计7800元" … "发放慰问金7800元"), and each figure is written once.
+        if not _total_restated(cash + goods, groups):
+            items.append(Item("assistance.totals", {
+                "period": text(ctx.period.label), "records": count(agg["n"], link), "total": money(cash + goods, link),
+                "yoy": yoy(cash + goods, prev_total or None, is_money=True),
+                "cash": money(cash) if goods else None, "goods": money(goods) if cash else None,
+            }))
         earlier_groups = _occasion_groups(ctx.earlier)
         for occasion in sorted(groups, key=lambda o: (groups[o]["first"], o)):
             g = groups[occasion]

@@ -30,7 +30,12 @@ from gonghui.summary.registry import (
     yoy,
 )
 
-_FIELDS = {"people": "慰问人次", "total": "金额合计", "form": "发放形式（慰问品/慰问金）", "yoy": "与上年同期比较"}
+# A kind of care given in cash to some and in goods to others states each form apart, as the
+# festival sentence does: one form → 共计{amount}; both → 其中慰问金…、慰问品…折合…
+_FIELDS = {"people": "慰问人次", "amount": "金额合计（只发一种形式时）",
+           "cash_people": "发放慰问金人次（两种形式都有时）", "cash": "慰问金合计（两种形式都有时）",
+           "goods_people": "发放慰问品人次（两种形式都有时）", "goods_value": "慰问品折合金额（两种形式都有时）",
+           "total": "慰问金和慰问品合计", "form": "发放形式（慰问品/慰问金/慰问金和慰问品）", "yoy": "与上年同期比较"}
 
 # Cash and goods are stated apart (the rule of docs/architecture.md "Phrasing rules"): one
 # form → 共计{amount}; both → 慰问金 and 慰问品 each with their own people and sum, never a
@@ -45,15 +50,23 @@ _COVERAGE_FIELDS = {"period": "期间", "people": "获得慰问的会员人数",
                     "none": "期间没有这类慰问时的说法"}
 _NONE = {Kind.BIRTHDAY: "未开展会员生日慰问", Kind.HOSPITAL: "未开展生病住院探望慰问"}
 
+
+
+def _amounts(unit: str) -> str:
+    """共计 for one form; for both, each form with its own people and sum."""
+    return (f"[，共计{{amount}}][，其中慰问金{{cash_people}}{unit}、共计{{cash}}，"
+            f"慰问品{{goods_people}}{unit}、折合{{goods_value}}]")
+
+
 KIND_PHRASES = {
-    Kind.BIRTHDAY: "为过生日的会员送上生日祝福和慰问{people}人次，共计{total}。",
-    Kind.WEDDING: "慰问新婚会员{people}人，共计{total}。",
-    Kind.CHILDBIRTH: "慰问生育会员{people}人，共计{total}。",
-    Kind.HOSPITAL: "探望慰问生病住院会员{people}人次，共计{total}。",
-    Kind.BEREAVEMENT: "慰问直系亲属去世的会员{people}人，共计{total}。",
-    Kind.RETIREMENT: "慰问光荣退休的会员{people}人，共计{total}。",
-    Kind.WOMENS_DAY: "在“三八”国际妇女节期间慰问女会员{people}人次，共计{total}。",
-    Kind.CHILDRENS_DAY: "在“六一”国际儿童节期间为有子女的会员送上节日慰问{people}人次，共计{total}。",
+    Kind.BIRTHDAY: "为过生日的会员送上生日祝福和慰问{people}人次" + _amounts("人次") + "。",
+    Kind.WEDDING: "慰问新婚会员{people}人" + _amounts("人") + "。",
+    Kind.CHILDBIRTH: "慰问生育会员{people}人" + _amounts("人") + "。",
+    Kind.HOSPITAL: "探望慰问生病住院会员{people}人次" + _amounts("人次") + "。",
+    Kind.BEREAVEMENT: "慰问直系亲属去世的会员{people}人" + _amounts("人") + "。",
+    Kind.RETIREMENT: "慰问光荣退休的会员{people}人" + _amounts("人") + "。",
+    Kind.WOMENS_DAY: "在“三八”国际妇女节期间慰问女会员{people}人次" + _amounts("人次") + "。",
+    Kind.CHILDRENS_DAY: "在“六一”国际儿童节期间为有子女的会员送上节日慰问{people}人次" + _amounts("人次") + "。",
 }
 
 PHRASES = (
@@ -69,6 +82,14 @@ PHRASES = (
            "[，其中慰问金{cash}、慰问品折合{goods_value}][，{yoy}]。",
            {"festivals": "节日名称（列举两三个，如“春节、端午节、中秋节等”）", "count": "节日个数", **_FESTIVAL_FIELDS},
            {"festivals": "春节、端午节、中秋节等", "count": "5", "form": "慰问品", "people": "1200", "amount": "240000元"}),
+    # Two (or three) festivals whose sentences would repeat a figure (the same members given
+    # care at both: "春节…43人次" and "端午节…43人次") are one sentence naming them all.
+    Phrase("benefits.festivals_named", "节日慰问（两三个节日合并）",
+           "{festivals}期间，为[{members}名]会员发放节日{form}，共慰问{people}人次[，共计{amount}]"
+           "[，其中慰问金{cash_people}人次、共计{cash}，慰问品{goods_people}人次、折合{goods_value}][，{yoy}]。",
+           {"festivals": "节日名称（全部列出，如“春节、端午节”）", "members": "获得慰问的会员人数（与人次不同时）",
+            **_FESTIVAL_FIELDS},
+           {"festivals": "春节、端午节", "members": "43", "form": "慰问品", "people": "86", "amount": "12900元"}),
     Phrase("benefits.headline", "开篇要点：会员慰问",
            "开展会员慰问{people}人次",
            {"people": "慰问人次"}),
@@ -105,6 +126,14 @@ def _by(qs, *fields):
                                                                                   goods=Count("id", filter=Q(form=Form.GOODS)))}
 
 
+def _by_form(qs, field: str) -> dict[str, dict]:
+    """Per value of `field`: people (records), cash and goods apart (what `_form_facts` reads)."""
+    rows = (qs.values(field)
+            .annotate(n=Count("id"), cash_n=Count("id", filter=Q(form=Form.CASH)), cash=Sum("amount", filter=Q(form=Form.CASH)),
+                      goods_n=Count("id", filter=Q(form=Form.GOODS)), goods=Sum("amount", filter=Q(form=Form.GOODS))))
+    return {r[field]: r for r in rows}
+
+
 def _festival_name(fest: str) -> str:
     if not fest:
         return "节日"
@@ -114,11 +143,19 @@ def _festival_name(fest: str) -> str:
 
 def _festival_rows(qs) -> dict[str, dict]:
     """Per festival: people (records), cash and goods apart, in calendar order."""
-    rows = (qs.filter(kind=Kind.FESTIVAL).values("festival")
-            .annotate(n=Count("id"), cash_n=Count("id", filter=Q(form=Form.CASH)), cash=Sum("amount", filter=Q(form=Form.CASH)),
-                      goods_n=Count("id", filter=Q(form=Form.GOODS)), goods=Sum("amount", filter=Q(form=Form.GOODS))))
+    rows = _by_form(qs.filter(kind=Kind.FESTIVAL), "festival").values()
     order = [f for f, _ in Festival.choices]
     return {r["festival"]: r for r in sorted(rows, key=lambda r: order.index(r["festival"]) if r["festival"] in order else 99)}
+
+
+def _repeats_figure(rows: list[dict]) -> bool:
+    """Whether sentences of these festivals would state one figure twice: two with the same
+    人次 (typically the same members given care at both) or the same amount of a form."""
+    for field in ("n", "cash", "goods"):
+        values = [r[field] for r in rows if r[field]]
+        if len(values) != len(set(values)):
+            return True
+    return False
 
 
 def _form_facts(rows: list[dict], link: str) -> dict:
@@ -145,6 +182,8 @@ def _festival_items(ctx, recs) -> list[Item]:
     earlier = _festival_rows(_records(ctx.earlier))
     dates = ctx.period_params()
     listed, grouped = split_for_grouping(rows, lambda f: rows[f]["n"])
+    if not grouped and len(listed) > 1 and _repeats_figure([rows[f] for f in listed]):
+        return [_named_festivals_item(ctx, recs, rows, earlier, listed)]
     items = []
     for fest in listed:
         row = rows[fest]
@@ -167,6 +206,21 @@ def _festival_items(ctx, recs) -> list[Item]:
     return items
 
 
+def _named_festivals_item(ctx, recs, rows: dict, earlier: dict, festivals: list) -> Item:
+    """The few festivals (fewer than GROUP_MIN, or a standout with too few left to group)
+    whose sentences would repeat a figure, in one sentence naming every one of them: the
+    members (人, each once) and the care given (人次) are two figures."""
+    link = ctx.link("benefits:home", kind=Kind.FESTIVAL, **ctx.period_params())
+    people = sum(rows[f]["n"] for f in festivals)
+    members = recs.filter(kind=Kind.FESTIVAL, festival__in=festivals).values("member").distinct().count()
+    before = sum(earlier[f]["n"] for f in festivals if f in earlier)
+    return Item("benefits.festivals_named", {
+        "festivals": text("、".join(_festival_name(f) if f else "其他节日" for f in festivals)),
+        "members": count(members, link) if members != people else None, "people": count(people, link),
+        **_form_facts([rows[f] for f in festivals], link), "yoy": yoy(people, before or None, "人次"),
+    }, key="benefits.festivals_named", label="节日慰问")
+
+
 def collect(ctx) -> list[Section]:
     recs = _records(ctx)
     agg = recs.aggregate(n=Count("id"), total=Sum("amount"))
@@ -174,18 +228,21 @@ def collect(ctx) -> list[Section]:
         return []
     prev = _records(ctx.earlier).aggregate(n=Count("id"), total=Sum("amount"))
     dates = ctx.period_params()
-    items = [Item("benefits.totals", {
+    totals = Item("benefits.totals", {
         "period": text(ctx.period.label), "people": count(agg["n"], ctx.link("benefits:home", **dates)),
         "total": money(agg["total"], ctx.link("benefits:home", **dates)),
         "yoy": yoy(agg["total"], prev["total"] or None, is_money=True),
-    })]
-    items += _festival_items(ctx, recs)
-    kinds = _by(recs.exclude(kind=Kind.FESTIVAL), "kind")
+    })
+    items = _festival_items(ctx, recs)
+    kinds = _by_form(recs.exclude(kind=Kind.FESTIVAL), "kind")
     for kind in KIND_PHRASES:
-        row = kinds.get((kind.value,))
+        row = kinds.get(kind.value)
         if row:
             link = ctx.link("benefits:home", kind=kind.value, **dates)
-            items.append(Item(f"benefits.kind.{kind.value}", {"people": count(row["n"], link), "total": money(row["total"], link)}))
+            items.append(Item(f"benefits.kind.{kind.value}", {"people": count(row["n"], link), **_form_facts([row], link)}))
+    # The total is written only over several sentences: over one it would restate its figures.
+    if len(items) > 1:
+        items.insert(0, totals)
     tables = []
     if ctx.children:
         by_path = list(recs.values_list("org_path").annotate(n=Count("id"), total=Sum("amount")))

@@ -61,6 +61,30 @@ def doc_money(value) -> str:
     return f"{doc_number(amount)}元"
 
 
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_numeral(n: int) -> str:
+    """A whole number in Chinese numerals, as documents write ordinals and headings:
+    1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五, 110 → 一百一十, 2003 → 二千零三
+    (第三届工会委员会, 一、, （十二）). From 1 to 9999."""
+    if not 1 <= n <= 9999:
+        raise ValueError(n)
+    if n < 20:  # 十, 十二: a leading 一 is dropped before 十 alone
+        return ("十" if n >= 10 else "") + (_CN_DIGITS[n % 10] if n % 10 or n < 10 else "")
+    out, zero = [], False
+    for unit, size in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
+        digit = n // size % 10
+        if digit:
+            if zero and out:
+                out.append("零")
+            out.append(_CN_DIGITS[digit] + unit)
+            zero = False
+        elif out:
+            zero = True
+    return "".join(out)
+
+
 def doc_percent(ratio, places: int = 1) -> str:
     """A ratio as 92.3% (half up)."""
     pct = (Decimal(str(ratio)) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from gonghui.donations.models import Donation, DonorKind
+from gonghui.donations.models import Donation, DonorKind, Drive
 from gonghui.summary.registry import (
     GROUP_NAMED,
     Chart,
@@ -22,6 +22,7 @@ from gonghui.summary.registry import (
     money,
     percent,
     period_over,
+    quotable,
     split_for_grouping,
     text,
 )
@@ -29,7 +30,8 @@ from gonghui.summary.registry import (
 _DRIVES_FIELDS = {"period": "期间", "drives": "活动名称（列举两三个，带引号，以“等”结尾）", "count": "活动次数",
                   "members": "捐款会员人数", "units": "捐款单位数", "total": "捐款金额合计"}
 _PARTICIPATION_FIELDS = {"period": "期间", "donors": "参与捐款的会员人数", "share": "占会员总数的比例",
-                         "earlier_share": "上年同期占会员总数的比例", "none": "期间没有会员捐款时的说法"}
+                         "earlier": "上年同期参与捐款的会员人数", "earlier_share": "上年同期占会员总数的比例",
+                         "none": "期间没有会员捐款时的说法"}
 
 PHRASES = (
     Phrase("donations.drive", "捐款活动",
@@ -45,8 +47,10 @@ PHRASES = (
            "组织会员职工爱心捐款{total}",
            {"total": "捐款金额合计"}),
     Phrase("donations.problem_participation", "问题：捐款参与面下降",
-           "爱心捐款活动的参与面还不够广，{period}[参与捐款的会员{donors}人，占会员总数的{share}][{none}]，"
-           "上年同期参与捐款的会员占会员总数的{earlier_share}。",
+           # No member gave: no "0人" or "0%", last year's donors by count instead.
+           "爱心捐款活动的参与面还不够广，{period}[参与捐款的会员{donors}人，占会员总数的{share}，"
+           "上年同期参与捐款的会员占会员总数的{earlier_share}][{none}，上年同期有{earlier}名会员参与捐款，"
+           "占会员总数的{earlier_share}]。",
            _PARTICIPATION_FIELDS),
     Phrase("donations.plan_participation", "计划：宣传发动",
            "加强爱心捐款活动的宣传发动，引导更多会员职工奉献爱心、参与公益。",
@@ -72,7 +76,7 @@ def collect(ctx) -> list[Section]:
         start = r["drive__starts_on"]
         items.append(Item("donations.drive", {
             "when": text(f"{start.month}月" if ctx.period.start <= start <= ctx.period.end and ctx.period.kind != "month" else ""),
-            "drive": text(r["drive__name"]), "members": count(r["members"], link), "units": count(r["units"]),
+            "drive": text(quotable(r["drive__name"])), "members": count(r["members"], link), "units": count(r["units"]),
             "total": money(r["total"], link), "purpose": text(r["drive__purpose"].rstrip("。")),
         }, key=f"donations.drive.{r['drive_id']}", label=r["drive__name"]))
     if grouped:
@@ -109,7 +113,9 @@ def headline(ctx) -> list[Headline]:
 
 # 存在问题: the share of members who gave fell compared with the same period last year
 # (`registry.fell`: by at least a fifth, with at least PARTICIPATION_MIN_BASE member donors
-# last year), once the period is over.
+# last year), once the period is over, and only when the union held a drive in the period: a
+# year without any drive is not one of narrow participation (drives follow disasters and
+# appeals, not a calendar), so nothing is said of it.
 PARTICIPATION_MIN_BASE = 10
 
 
@@ -121,18 +127,24 @@ def _participation(ctx) -> tuple[int, int]:
     return donors, member_count(ctx)
 
 
+def _drive_held(ctx) -> bool:
+    """Whether the union (its scope) ran a drive during the period or took gifts in it."""
+    drives = ctx.within(Drive.objects.for_actor(ctx.actor)).filter(starts_on__lte=ctx.end, ends_on__gte=ctx.start)
+    return drives.exists() or _donations(ctx).exists()
+
+
 def suggest(ctx) -> list[Suggestion]:
     if not period_over(ctx):
         return []
     donors, members = _participation(ctx)
     before, members_before = _participation(ctx.earlier)
-    if not members or not members_before:
+    if not members or not members_before or not _drive_held(ctx):
         return []
     if not fell(Decimal(donors) / members, Decimal(before) / members_before, base=before, min_base=PARTICIPATION_MIN_BASE):
         return []
     facts = {"period": text(ctx.period.label), "donors": count(donors, ctx.link("donations:records", **ctx.period_params())),
              "share": percent(Decimal(donors) / members) if donors else None, "none": text("" if donors else "未组织会员参与爱心捐款"),
-             "earlier_share": percent(Decimal(before) / members_before)}
+             "earlier": count(before), "earlier_share": percent(Decimal(before) / members_before)}
     return [Suggestion("problems", Item("donations.problem_participation", facts)),
             Suggestion("plans", Item("donations.plan_participation", facts))]
 

@@ -43,9 +43,10 @@ PHRASES = (
            "{period}办理会员[转入{transfer_in}人，][转出{transfer_out}人，][退休{retired}人，][退会{withdrawn}人，]会籍信息及时更新。",
            {"period": "期间", "transfer_in": "转入人数", "transfer_out": "转出人数", "retired": "退休人数", "withdrawn": "退会人数"}),
     Phrase("members.rate", "入会率",
-           "截至{as_of}，职工入会率为{rate}（会员{members}人，职工{employees}人）[，{vs_target}]。",
-           {"as_of": "截止日期", "rate": "入会率", "members": "在册会员人数", "employees": "职工人数",
-            "vs_target": "与上级工会目标的比较"}),
+           # The member count is the 共有会员 sentence's: stated once in the part (lint: repeated-figure).
+           "截至{as_of}，职工入会率为{rate}（职工总数{employees}人）[，{vs_target}]。",
+           {"as_of": "截止日期", "rate": "入会率", "members": "在册会员人数（已在会员总数一句中写明，一般不再重复）",
+            "employees": "职工人数", "vs_target": "与上级工会目标的比较"}),
     Phrase("members.headline", "开篇要点：会员",
            "新发展会员{joined}人，会员总数达到{members}人",  # the opening already names the period
            {"members": "在册会员人数", "period": "期间", "joined": "新入会人数"}),
@@ -158,7 +159,7 @@ def collect(ctx) -> list[Section]:
         "retired": count(f["retire"], event_link("retire")), "withdrawn": count(f["withdraw"], event_link("withdraw")),
     }))
     employees = _employees(ctx)
-    if employees:
+    if employees and f["members"]:
         target = target_of(ctx.org)
         rate = f["members"] / employees
         vs = None
@@ -249,10 +250,13 @@ def _joined_fell(ctx) -> list[Suggestion]:
 
 
 def _incomplete(ctx) -> list[Suggestion]:
-    members = ctx.within(Member.objects.for_actor(ctx.actor).filter(status__in=GOOD_STANDING))
-    agg = members.aggregate(n=Count("id"), no_phone=Count("id", filter=Q(phone_hash="")),
-                            no_education=Count("id", filter=Q(education="")),
-                            either=Count("id", filter=Q(phone_hash="") | Q(education="")))
+    # One set of members for the count and the share: those of the 共有会员 sentence (in good
+    # standing in the scope on the as-of day, by their spell there), so the share is of the
+    # 会员总数 the part states and the incomplete ones are a part of it (never above 100%).
+    spells = _spells_as_of(ctx, ctx.as_of)
+    agg = spells.aggregate(n=Count("id"), no_phone=Count("id", filter=Q(member__phone_hash="")),
+                           no_education=Count("id", filter=Q(member__education="")),
+                           either=Count("id", filter=Q(member__phone_hash="") | Q(member__education="")))
     if agg["n"] < INCOMPLETE_MIN_MEMBERS or agg["either"] <= INCOMPLETE_SHARE * agg["n"]:
         return []
     missing = "或".join(w for w, n in (("手机号", agg["no_phone"]), ("学历", agg["no_education"])) if n)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from gonghui.core.formats import cn_date
+from gonghui.core.formats import cn_date, cn_numeral
 from gonghui.orgs.models import CommitteeTerm, Level, Org
 from gonghui.summary.registry import (
     Contributor,
@@ -82,7 +82,7 @@ def collect(ctx) -> list[Section]:
            .annotate(n=Count("officers")).order_by("-elected_on").first())
     if own:
         items.append(Item("orgs.election_own", {
-            "date": text(cn_date(own.elected_on)), "number": text(str(own.number)),
+            "date": text(cn_date(own.elected_on)), "number": text(cn_numeral(own.number)),  # 第三届, as the genre writes
             "officers": count(own.n),
         }))
     if ctx.scope.whole:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from gonghui.access.actor import Actor
 from gonghui.access.scope import ancestor_paths
@@ -14,7 +15,7 @@ from gonghui.summary.context import SummaryContext
 from gonghui.summary.periods import Period
 from gonghui.summary.phrasing import Fact, parse, slots
 from gonghui.summary.prefs import Purposes, in_force
-from gonghui.summary.ranking import rank
+from gonghui.summary.ranking import MIN_RECORDS, rank
 from gonghui.summary.registry import PHRASES, THEMES, Headline, Item, Phrase, register_phrases
 
 
@@ -54,7 +55,7 @@ class Generated:
 OPENING = Phrase(
     "summary.opening", "开篇段落",
     "{period}，{org}[在{leaders}的领导下，][{guiding}，]紧紧围绕全年的各项工作目标，团结带领广大会员和职工，"
-    "扎实开展各项工作[，{highlights}]。现将{period}工作总结如下。",
+    "扎实开展各项工作[：{highlights}]。现将{period}工作总结如下。",
     {"period": "期间，如“2025年”", "org": "工会名称", "parent": "上级工会名称",
      "party": "党组织名称（工作总结设置）", "leaders": "领导机关：党组织和上级工会，如“公司党委和某某街道工会”",
      "guiding": "指导思想（工作总结设置，如“以……为指导”）",
@@ -261,8 +262,11 @@ def _add_purposes(parts: list[dict], purposeful: dict[str, list[tuple[dict, Item
     """Give at most one sentence of each part an effect clause from the part's set.
 
     The genre uses them sparingly, so one a part at most, and never the same clause twice in
-    a document (nor one the text already says). Which sentence and which clause follow from
-    a digest of the part's sentences: the same records always give the same text."""
+    a document (nor one the text already says). The clause goes to the part's most
+    significant sentence (`_significance`: its largest count, then its largest amount; the
+    earlier sentence on a tie), never to one resting on a single person or household
+    ("对1户…" does not "帮助困难职工树立了生活的信心"). Which clause follows from a digest of
+    the part's sentences: the same records always give the same text."""
     import hashlib
 
     from gonghui.summary.document import runs_text
@@ -273,11 +277,12 @@ def _add_purposes(parts: list[dict], purposeful: dict[str, list[tuple[dict, Item
     for part in parts:
         eligible = purposeful.get(part["key"], [])
         clauses = purposes.of(part["key"])
-        if not eligible or not clauses:
+        ranked = [(sig, -n, p, i) for n, (p, i) in enumerate(eligible) if (sig := _significance(p, i)) is not None]
+        if not ranked or not clauses:
             continue
         seed = f"{org.code}|{period.code}|{part['key']}|" + "|".join(f"{p['key']}:{runs_text(p['runs'])}" for p, _ in eligible)
         digest = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big")
-        target, item = eligible[digest % len(eligible)]
+        *_, target, item = max(ranked, key=lambda r: r[:2])
         start = (digest // len(eligible)) % len(clauses)
         for clause in clauses[start:] + clauses[:start]:
             if clause in used or clause in written:
@@ -287,6 +292,27 @@ def _add_purposes(parts: list[dict], purposeful: dict[str, list[tuple[dict, Item
                 target["runs"] = runs
                 used.add(clause)
             break
+
+
+def _significance(para: dict, item: Item) -> tuple[int, Decimal] | None:
+    """How much a written sentence reports, to choose the one that takes its part's effect
+    clause: (its largest count, its largest amount in 元), from the figures its text shows
+    (counts are bare numbers, amounts end in 元; percentages and 同比 are neither). None for
+    a sentence resting on fewer than ranking.MIN_RECORDS people, households or records: a
+    sentence about one person takes no clause about the work's effect."""
+    counts, amounts = [], []
+    for r in para["runs"]:
+        name = r.get("fact", "").removeprefix(para["key"] + ".")
+        fact = item.facts.get(name)
+        if fact is None or not fact.present or not fact.figure:
+            continue
+        if fact.text.isdigit():
+            counts.append(int(fact.text))
+        elif fact.text.endswith("元"):  # money(): the value is the amount, "7800.00"
+            amounts.append(Decimal(fact.value))
+    if counts and max(counts) < MIN_RECORDS:
+        return None
+    return max(counts, default=0), max(amounts, default=Decimal(0))
 
 
 def _merge(runs: list[dict]) -> list[dict]:

@@ -45,21 +45,18 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from gonghui.core import formats
 from gonghui.core.formats import cn_date, doc_money
 
 PROBLEMS_TITLE = "存在问题"
 PLANS_TITLE = "下一步工作计划"
 
-_DIGITS = "零一二三四五六七八九"
-
-
 def cn_numeral(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九 (headings never go past 99)."""
+    """A heading's number: 1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九 (headings never
+    go past 99; `core.formats.cn_numeral` writes any ordinal)."""
     if not 1 <= n <= 99:
         raise ValueError(n)
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
-    return head + (_DIGITS[ones] if ones else "")
+    return formats.cn_numeral(n)
 
 
 @dataclass

@@ -270,11 +270,46 @@ def split_for_grouping(rows, weight: Callable) -> tuple[list, list]:
     return [r for r, big in zip(rows, standout, strict=True) if big], rest
 
 
+_PAIRS = {"“": "”", "「": "」", "『": "』", '"': '"', "‘": "’"}
+_INNER = str.maketrans({"“": "‘", "”": "’", "「": "‘", "」": "’", "『": "‘", "』": "’"})
+
+
+def quotable(name: str) -> str:
+    """A name (a drive's, an activity's) ready to stand between a sentence's own “…”: its
+    outer quotation marks dropped ("“慈善一日捐”" → 慈善一日捐) and the quotes left inside it
+    made single, as a quote within a quote is written (GB/T 15834): "2025年“慈善一日捐”" →
+    2025年‘慈善一日捐’, so the sentence reads “2025年‘慈善一日捐’”, never “2025年“慈善一日捐””."""
+    name = name.strip()
+    while _wrapped(name):
+        name = name[1:-1].strip()
+    name = name.translate(_INNER)
+    parts = name.split('"')  # straight quotes come in pairs: open, close, open …
+    if len(parts) % 2:
+        name = "".join(p + ("‘" if i % 2 == 0 else "’") for i, p in enumerate(parts[:-1])) + parts[-1]
+    return name
+
+
+def _wrapped(name: str) -> bool:
+    """Whether one pair of quotation marks encloses the whole name (“慈善一日捐”, not
+    “慈善”与“助学”) around something."""
+    if len(name) < 3 or name[0] not in _PAIRS or name[-1] != _PAIRS[name[0]]:
+        return False
+    opening, closing, inner = name[0], name[-1], name[1:-1]
+    if opening == closing:
+        return closing not in inner
+    depth = 0
+    for ch in inner:
+        depth += (ch == opening) - (ch == closing)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def examples(names, *, limit: int = GROUP_NAMED, quoted: bool = False) -> Fact:
     """The names of a grouped sentence as summaries write them: "春节、端午节、中秋节等",
     "“抗洪救灾”“金秋助学”等" (quoted titles take no 顿号 between them); the first `limit`
     names, always followed by 等 (the sentence states how many there were). No names → no word."""
-    shown = [n for n in dict.fromkeys(n.strip() for n in names) if n][:limit]
+    shown = [n for n in dict.fromkeys((quotable(n) if quoted else n.strip()) for n in names) if n][:limit]
     if not shown:
         return NO_WORD
     joined = "".join(f"“{n}”" for n in shown) if quoted else "、".join(shown)

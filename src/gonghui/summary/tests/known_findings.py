@@ -13,22 +13,6 @@ from gonghui.summary.lint import Finding
 DEMO, GENRE = "demo", "genre"
 
 KNOWN: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
-    ("repeated-figure", "members.rate"): (
-        "the 入会率 sentence restates the member count of 共有会员 (members/summary.py): it should name the employees only",
-        frozenset({DEMO, GENRE})),
-    ("repeated-figure", "assistance.occasion.new_year"): (
-        "the 帮扶 total restates the one occasion it sums (assistance/summary.py): leave the total out for a single occasion",
-        frozenset({DEMO, GENRE})),
-    ("empty-frame", "donations.problem_participation"): (
-        "the donation-participation problem is written with 会员0人 and 0% when nobody gave (donations/summary.py)",
-        frozenset({GENRE})),
-    ("number-format", "orgs.election_own"): (
-        "the election sentence writes 第3届 where the genre writes 第三届 (orgs/summary.py)",
-        frozenset({GENRE})),
-    ("repeated-figure", "benefits.festival"): (
-        "two festivals given to the same members are two sentences with the same 人次; grouped, they are one "
-        "(\"春节、端午节期间，为43名会员发放节日慰问品\", benefits/summary.py)",
-        frozenset({DEMO, GENRE})),
 }
 
 

@@ -33,17 +33,17 @@ def test_it_counts_the_first_and_last_day_and_not_beyond(tree):
     _give(tree.grassroots, "末日", D(2025, 12, 31), 200)
     _give(tree.grassroots, "次年", D(2026, 1, 1), 400)
     _give(tree.grassroots, "前一天", D(2025, 6, 30), 800)
-    facts = _facts(tree.grassroots, "2025H2")
-    assert facts["assistance.totals.total"]["value"] == "300.00"
-    assert facts["assistance.totals.records"]["value"] == "2"
-    assert _facts(tree.grassroots, "2025-06-30..2025-07-01")["assistance.totals.total"]["value"] == "900.00"
+    facts = _facts(tree.grassroots, "2025H2")  # one occasion: its sentence, no total restating it
+    assert facts["assistance.occasion.temporary.total"]["value"] == "300.00"
+    assert facts["assistance.occasion.temporary.households"]["value"] == "2"
+    assert _facts(tree.grassroots, "2025-06-30..2025-07-01")["assistance.occasion.temporary.total"]["value"] == "900.00"
 
 
 def test_a_subtree_figure_is_the_sum_of_its_parts(tree):
     _give(tree.grassroots, "企业甲", D(2025, 3, 1), 300)
     _give(tree.branch, "分会乙", D(2025, 3, 2), 150)
     _give(tree.sibling_grassroots, "望湖丙", D(2025, 3, 3), 700)
-    total = lambda org, subtree=True: Decimal(_facts(org, "2025", subtree).get("assistance.totals.total", {"value": "0"})["value"])  # noqa: E731
+    total = lambda org, subtree=True: Decimal(_facts(org, "2025", subtree).get("assistance.occasion.temporary.total", {"value": "0"})["value"])  # noqa: E731
     assert total(tree.district) == total(tree.street) + total(tree.sibling_street) + total(tree.district, False) == Decimal(1150)
     # a grassroots union and its branches are one unit: `subtree` changes nothing for it
     assert total(tree.grassroots) == total(tree.grassroots, False) == Decimal(450) > total(tree.branch)
@@ -97,7 +97,7 @@ def test_households_times_each_is_the_total_and_goods_are_stated_apart(tree):
                                today=D(2026, 1, 1)).document)
     assert "对11户困难职工进行慰问，每户发放慰问金500元，共计5500元，送去米面油，物品折合1650元" in text
     assert "探望慰问生病住院职工2人，每人发放慰问金300元，共计600元，送去水果，物品折合200元。" in text
-    assert "对1户受灾职工家庭实施灾害救助，发放救助金800元，帮助困难职工树立了生活的信心。" in text  # + effect clause
+    assert "对1户受灾职工家庭实施灾害救助，发放救助金800元。" in text  # one household: no effect clause
 
 
 def test_the_per_union_tables_of_a_grassroots_union_add_up_with_its_own_level(tree):

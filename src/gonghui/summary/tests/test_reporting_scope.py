@@ -42,9 +42,9 @@ def test_a_grassroots_union_rate_counts_its_branches_without_subtree(tree):
     _members(tree.grassroots, 3)
     _members(tree.branch, 6)
     facts = _generated(tree.grassroots, False).facts
-    assert facts["members.rate.members"]["value"] == "9"
+    assert facts["members.total.members"]["value"] == "9"  # the rate sentence names only the employees
     assert facts["members.rate.rate"]["text"] == "3%"  # 9 ÷ 300, not 3 ÷ 300
-    assert "subtree=1" in facts["members.rate.members"]["link"]
+    assert "subtree=1" in facts["members.total.members"]["link"]
     assert _generated(tree.grassroots, True).facts["members.rate.rate"] == facts["members.rate.rate"]
 
 
@@ -56,7 +56,7 @@ def test_every_figure_of_a_grassroots_union_includes_its_branches(tree):
     h = household(tree.branch, name="分会户", tier="deep", status="assisting", on=D(2024, 1, 2))
     record_create(actor=OP, household=h, on=D(2025, 3, 1), occasion=Occasion.TEMPORARY, cash=Decimal(300), funding=Funding.OWN)
     facts = _generated(tree.grassroots, False).facts
-    assert facts["assistance.totals.total"]["value"] == "300.00"
+    assert facts["assistance.occasion.temporary.total"]["value"] == "300.00"  # one occasion: no total beside it
 
 
 def test_dashboard_api_statistics_and_summary_agree(tree, personas, login):

@@ -14,8 +14,7 @@ from gonghui.assistance.services import record_create
 from gonghui.assistance.tests.factories import household
 from gonghui.benefits.services import benefit_create
 from gonghui.donations.services import donation_record, drive_create
-from gonghui.members.models import Member
-from gonghui.members.services import member_create
+from gonghui.members.services import member_create, member_record_event
 from gonghui.summary.assemble import generate
 from gonghui.summary.lint import lint
 from gonghui.summary.periods import parse_period
@@ -116,7 +115,8 @@ def test_it_does_not_count_another_unions_incomplete_members(tree):
 def test_it_counts_members_that_left_as_no_longer_incomplete(tree):
     members = [_member(tree.grassroots, phone="") for _ in range(3)] + [_member(tree.grassroots) for _ in range(10)]
     assert "members.problem_incomplete" in _suggestions(tree.grassroots)
-    Member.objects.filter(pk__in=[m.pk for m in members[:3]]).update(status="withdrawn")
+    for m in members[:3]:  # withdrawn before the year's end: not members the draft counts
+        member_record_event(actor=OP, member=m, kind="withdraw", on=D(2025, 10, 1))
     assert "members.problem_incomplete" not in _suggestions(tree.grassroots)
 
 
@@ -187,8 +187,9 @@ def test_it_notes_fewer_members_giving(tree):
 def test_it_notes_no_members_giving_without_a_zero(tree):
     members = [_member(tree.grassroots) for _ in range(12)]
     _give(tree.grassroots, members, 2024, 10)
+    _give(tree.grassroots, members, 2025, 0)  # a drive was held, no member gave
     assert _suggestions(tree.grassroots)["donations.problem_participation"][1] == (
-        "爱心捐款活动的参与面还不够广，2025年未组织会员参与爱心捐款，上年同期参与捐款的会员占会员总数的83.3%。")
+        "爱心捐款活动的参与面还不够广，2025年未组织会员参与爱心捐款，上年同期有10名会员参与捐款，占会员总数的83.3%。")
 
 
 def test_it_does_not_note_participation_that_held_or_another_unions(tree):
@@ -197,6 +198,7 @@ def test_it_does_not_note_participation_that_held_or_another_unions(tree):
     _give(tree.grassroots, members, 2025, 9)
     others = [_member(tree.sibling_grassroots) for _ in range(12)]
     _give(tree.sibling_grassroots, others, 2024, 12)  # the sibling's fall is not G1's
+    _give(tree.sibling_grassroots, others, 2025, 2)
     assert "donations.problem_participation" not in _suggestions(tree.grassroots)
     assert "donations.problem_participation" in _suggestions(tree.sibling_grassroots)
 
