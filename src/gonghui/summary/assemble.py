@@ -299,13 +299,16 @@ def _significance(para: dict, item: Item) -> tuple[int, Decimal] | None:
     clause: (its largest count, its largest amount in 元), from the figures its text shows
     (counts are bare numbers, amounts end in 元; percentages and 同比 are neither). None for
     a sentence resting on fewer than ranking.MIN_RECORDS people, households or records: a
-    sentence about one person takes no clause about the work's effect."""
+    sentence about one person takes no clause about the work's effect, nor one that reports
+    a fall ("同比减少3人…，进一步壮大了会员队伍" contradicts itself)."""
     counts, amounts = [], []
     for r in para["runs"]:
         name = r.get("fact", "").removeprefix(para["key"] + ".")
         fact = item.facts.get(name)
         if fact is None or not fact.present or not fact.figure:
             continue
+        if "减少" in fact.text:
+            return None
         if fact.text.isdigit():
             counts.append(int(fact.text))
         elif fact.text.endswith("元"):  # money(): the value is the amount, "7800.00"

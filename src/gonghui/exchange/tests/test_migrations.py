@@ -32,3 +32,21 @@ def test_an_import_job_from_before_the_move_survives_it(tree, personas):
     assert ImportJob._meta.db_table == "core_importjob"
     with connection.cursor() as cursor:  # no second table was made
         assert "exchange_importjob" not in connection.introspection.table_names(cursor)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_task_queued_by_the_previous_version_is_repointed():
+    from django_tasks_db.models import DBTaskResult
+
+    executor = _migrate([("exchange", "0001_initial")])
+    try:
+        # the task queue's table is untouched by going back: write the old path into it
+        row = DBTaskResult.objects.create(task_path="gonghui.core.jobs.run_import_job", args_kwargs={"args": [7], "kwargs": {}},
+                                 queue_name="default", backend_name="default", priority=0, status="READY")
+        other = DBTaskResult.objects.create(task_path="somewhere.else", args_kwargs={"args": [], "kwargs": {}},
+                                   queue_name="default", backend_name="default", priority=0, status="READY")
+    finally:
+        executor = _migrate(executor.loader.graph.leaf_nodes())
+    assert DBTaskResult.objects.get(pk=row.pk).task_path == "gonghui.exchange.jobs.run_import_job"
+    assert DBTaskResult.objects.get(pk=other.pk).task_path == "somewhere.else"
+    DBTaskResult.objects.filter(pk__in=[row.pk, other.pk]).delete()

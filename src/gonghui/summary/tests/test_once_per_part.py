@@ -178,3 +178,16 @@ def test_it_breaks_a_tie_by_the_larger_amount(tree):
     for period in (p for p in _PERIODS if p != "2025H1"):  # periods holding both occasions
         carrying = _carrying(_gen(tree.grassroots, period).document, "assistance")
         assert len(carrying) == 1 and "金秋助学" in carrying[0], period
+
+
+def test_it_gives_no_effect_clause_to_a_sentence_that_reports_a_fall(tree):
+    """"新发展会员8人，同比减少3人（27.3%），进一步壮大了会员队伍" contradicts itself."""
+    for i in range(12):  # 12 joined in 2024, 3 in 2025
+        member_create(actor=OP, org=tree.grassroots, name=f"旧会员{i}", id_number=make_id(D(1980, 1, 1) + dt.timedelta(days=i)),
+                      joined_on=D(2024, 3, 1))
+    for i in range(3):
+        member_create(actor=OP, org=tree.grassroots, name=f"新会员{i}", id_number=make_id(D(1990, 1, 1) + dt.timedelta(days=i)),
+                      joined_on=D(2025, 3, 1))
+    joined = [s for s in _part(_gen(tree.grassroots).document, "members") if "新发展会员" in s]
+    assert joined and "同比减少9人" in joined[0]
+    assert not any(c in joined[0] for c in prefs.DEFAULT_PURPOSES["members"])
