@@ -222,6 +222,8 @@ def create_nonmember_record(request, payload: NonMemberIn):
     data = payload.dict()
     org = org_get(request.actor, data.pop("org_id"))
     item, value = data.pop("goods_item").strip(), data.pop("goods_value")
+    if value and not item:
+        raise ValidationError({"goods_item": "填写物品价值时请填写物品名称"})
     goods = [{"item": item, "quantity": 1, "unit": "份", "value": value}] if item else []
     record = services.nonmember_record_create(actor=request.actor, org=org, goods=goods, **data)
     return Created(201, record)

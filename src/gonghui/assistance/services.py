@@ -11,6 +11,7 @@ with a reason, and both are audited. Comparisons are done in whole yuan-per-year
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -682,6 +683,14 @@ def _is_member_of(org: Org, hashed: str) -> bool:
     return Member.objects.filter(org_path__startswith=org.path, id_hash=hashed).exists()
 
 
+def members_among(org: Org, hashes) -> set[str]:
+    """Those of the ID hashes that are members of `org` or a union under it (one query)."""
+    hashes = {h for h in hashes if h}
+    if not hashes:
+        return set()
+    return set(Member.objects.filter(org_path__startswith=org.path, id_hash__in=hashes).values_list("id_hash", flat=True))
+
+
 def _beneficiary_of(record: AssistanceRecord) -> dict:
     """The beneficiary fields of a record, to repeat on its reversal or correction."""
     return {"recipient": record.recipient, "recipient_name": record.recipient_name, "id_number": record.id_number,
@@ -692,10 +701,13 @@ def _beneficiary_of(record: AssistanceRecord) -> dict:
 @audited("assistance.create_nonmember", object_type="assistance.AssistanceRecord")
 def nonmember_record_create(*, actor: Actor, org: Org, recipient: str, name: str, on: dt.date, occasion: str, funding: str,
                             id_number: str = "", households=None, people=None, cash=0, goods=(), partner_name: str = "",
-                            handled_by: str = "", note: str = "", import_key: str = "") -> AssistanceRecord:
+                            handled_by: str = "", note: str = "", import_key: str = "",
+                            member_hashes: Collection[str] | None = None) -> AssistanceRecord:
     """One record for a beneficiary who is not a member: a resident the union helped (a
     community union's 困难居民) or a paired village / group of households (a 机关 union's
-    包联村). Counted apart from members everywhere."""
+    包联村). Counted apart from members everywhere. `member_hashes`: an importer that has
+    loaded `members_among(org, …)` for all its rows' ID hashes passes that set, and the
+    resident's number is checked against it instead of with one query per row."""
     actor.require("assistance.manage")
     actor.require_covers(org)
     if not org.is_active:
@@ -710,7 +722,8 @@ def nonmember_record_create(*, actor: Actor, org: Org, recipient: str, name: str
                                                                 funding=funding, partner_name=partner_name)
     except ValidationError as exc:
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    if not errors and who["id_hash"] and _is_member_of(org, who["id_hash"]):
+    if not errors and who["id_hash"] and (who["id_hash"] in member_hashes if member_hashes is not None
+                                          else _is_member_of(org, who["id_hash"])):
         errors["id_number"] = MEMBER_NOT_RESIDENT
     if errors:
         raise ValidationError(errors)
@@ -911,11 +924,17 @@ def _resident_rows(*, org: Org, residents: list, on, occasion, cash, goods_value
     single record; the same person twice, or a bad ID number, refuses the batch."""
     rows, seen, problems = [], {}, []
     cleaned = []
+    people = []
     for i, person in enumerate(residents, start=1):
         name = str(person.get("name") or "").strip()
         try:
-            who = clean_beneficiary(recipient=Recipient.RESIDENT, name=name, id_number=person.get("id_number", ""))
+            people.append((i, name, clean_beneficiary(recipient=Recipient.RESIDENT, name=name,
+                                                      id_number=person.get("id_number", "")), None))
         except ValidationError as exc:
+            people.append((i, name, None, exc))
+    members = members_among(org, [who["id_hash"] for _, _, who, _ in people if who is not None])
+    for i, name, who, exc in people:
+        if exc is not None:
             message = "；".join(v[0] for v in exc.message_dict.values())
             problems.append(f"第{i}位居民{('“' + name + '”') if name else ''}：{message}")
             who = {"recipient": Recipient.RESIDENT, "recipient_name": name or f"第{i}位居民", "id_number": "", "id_hash": "",
@@ -923,7 +942,7 @@ def _resident_rows(*, org: Org, residents: list, on, occasion, cash, goods_value
             cleaned.append((who, problems[-1]))
             continue
         problem = ""
-        if _is_member_of(org, who["id_hash"]):
+        if who["id_hash"] in members:
             problem = f"“{who['recipient_name']}”：{MEMBER_NOT_RESIDENT}"
             problems.append(problem)
         elif who["id_hash"] in seen:

@@ -592,20 +592,59 @@ def _check_nonmember(values: dict, members: dict) -> list[str]:
     return []
 
 
-def _same_nonmember_record(org: Org, values: dict) -> bool:
-    who = values["_beneficiary"]
-    if AssistanceRecord.objects.filter(import_key=values["_key"], org=org, member__isnull=True).exists():
-        return True
-    same = AssistanceRecord.objects.filter(
-        org=org, recipient=who["recipient"], on=values["on"], occasion=values["occasion"], cash=values.get("cash") or 0,
-        goods_value=values.get("goods_value") or 0, batch__isnull=True, reversal_of__isnull=True, reversal__isnull=True)
-    if who["id_hash"]:
-        return same.filter(id_hash=who["id_hash"]).exists()
-    return same.filter(recipient_name=who["recipient_name"], households_reached=who["households_reached"]).exists()
+def _nonmember_match(recipient, on, occasion, cash, goods_value, id_hash: str, name: str, households) -> tuple:
+    """What makes a non-member row the same as a record already on file (outside a batch,
+    neither reversed nor a reversal): a resident by ID number, a village / group by name and
+    households reached."""
+    who = ("id", id_hash) if id_hash else ("name", name, households)
+    return (recipient, on, occasion, cash or 0, goods_value or 0, *who)
+
+
+class _NonmembersOnFile:
+    """The non-member records already on file for the rows of one import, and the members
+    among the rows' residents, loaded once (three queries) when the first row is written;
+    each record the import writes is added."""
+
+    def __init__(self, org: Org, rows: list[dict]):
+        self.org, self.rows, self.keys, self.same, self.members = org, rows, None, None, set()
+
+    def _load(self) -> None:
+        self.members = services.members_among(self.org, [v["_beneficiary"]["id_hash"] for v in self.rows])
+        keys = [v["_key"] for v in self.rows]
+        self.keys = set(AssistanceRecord.objects.filter(import_key__in=keys, org=self.org, member__isnull=True)
+                        .values_list("import_key", flat=True)) if keys else set()
+        self.same = set()
+        if self.rows:
+            standing = AssistanceRecord.objects.filter(
+                org=self.org, recipient__in={v["_beneficiary"]["recipient"] for v in self.rows},
+                on__in={v["on"] for v in self.rows}, batch__isnull=True, reversal_of__isnull=True, reversal__isnull=True)
+            for r in standing.only("recipient", "on", "occasion", "cash", "goods_value", "id_hash", "recipient_name",
+                                   "households_reached", "import_key"):
+                self.add(r)
+
+    def add(self, r: AssistanceRecord) -> None:
+        if self.same is None:
+            self._load()
+        if r.import_key:
+            self.keys.add(r.import_key)
+        base = (r.recipient, r.on, r.occasion, r.cash, r.goods_value)
+        if r.id_hash:
+            self.same.add(_nonmember_match(*base, r.id_hash, "", None))
+        self.same.add(_nonmember_match(*base, "", r.recipient_name, r.households_reached))
+
+    def has(self, values: dict) -> bool:
+        if self.same is None:
+            self._load()
+        who = values["_beneficiary"]
+        return values["_key"] in self.keys or _nonmember_match(
+            who["recipient"], values["on"], values["occasion"], values.get("cash"), values.get("goods_value"),
+            who["id_hash"], who["recipient_name"], who["households_reached"]) in self.same
 
 
 def assistance_import(*, actor, path, org, mode="all", dry_run=False, progress=None, filename="") -> ImportReport:
     seen: set[str] = set()
+    nonmember_rows: list[dict] = []
+    loaded: dict = {}
 
     def check(values, members):
         values["recipient"] = values.get("recipient") or Recipient.MEMBER
@@ -618,6 +657,7 @@ def assistance_import(*, actor, path, org, mode="all", dry_run=False, progress=N
                 return ["与文件中前面的一行完全相同。"]
             seen.add(key)
             values["_key"] = key
+            nonmember_rows.append(values)
             return []
         if values.get("households") or values.get("people"):
             return ["受助户数、受助人数只用于包联村/群众户组，会员的行请留空。"]
@@ -657,14 +697,19 @@ def assistance_import(*, actor, path, org, mode="all", dry_run=False, progress=N
         if values.get("batch"):
             return write_batch(values)
         if values["recipient"] != Recipient.MEMBER:
-            if _same_nonmember_record(org, values):
+            on_file = loaded.setdefault("on_file", _NonmembersOnFile(org, nonmember_rows))
+            if on_file.has(values):
                 return "unchanged"
             who = values["_beneficiary"]
-            services.nonmember_record_create(
+            # the members among the file's residents are loaded once: the service checks
+            # the resident against them rather than querying again for each row
+            record = services.nonmember_record_create(
                 actor=actor, org=org, recipient=who["recipient"], name=who["recipient_name"], id_number=who["id_number"],
                 households=who["households_reached"], people=who["people_reached"], on=values["on"],
                 occasion=values["occasion"], cash=values.get("cash") or 0, goods=goods_of(values), funding=values["funding"],
-                partner_name=values.get("partner_name") or "", handled_by=values.get("handled_by") or "", import_key=values["_key"])
+                partner_name=values.get("partner_name") or "", handled_by=values.get("handled_by") or "", import_key=values["_key"],
+                member_hashes=on_file.members)
+            on_file.add(record)
             return "created"
         m, key = values["_member"], values["_key"]
         if _same_record(m, values):
@@ -814,7 +859,8 @@ def assistance_export(*, actor: Actor, org: Org, path, subtree: bool = True, sta
     ])
     out.close()
     audit_record(actor=actor, action="assistance.export", object_type="assistance.AssistanceRecord", org=org,
-                 message=f"导出帮扶记录（{org.name}）：{n}行", changes={"rows": [None, n]})
+                 message=f"导出帮扶记录（{org.name}）：{n}行" + ("（含完整身份证号）" if reveal else "（身份证号已遮蔽）"),
+                 changes={"rows": [None, n]})
     return Path(path)
 
 

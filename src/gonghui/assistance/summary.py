@@ -16,6 +16,7 @@ from gonghui.assistance.selectors import due_filter
 from gonghui.core.festivals import festival_near
 from gonghui.core.formats import doc_money, doc_number
 from gonghui.summary.registry import (
+    GROUP_NAMED,
     Chart,
     Contributor,
     Headline,
@@ -166,7 +167,7 @@ def _nonmember_items(ctx) -> list[Item]:
         link = ctx.link("assistance:records", standing="1", recipient=Recipient.GROUP, **ctx.period_params())
         items.append(Item("assistance.groups", {
             "when": text(_when(groups[0][0], groups[-1][0], ctx.period, next(iter(occasions)) if len(occasions) == 1 else "")),
-            "groups": text("、".join(reach)),
+            "groups": _group_names(reach),
             "households": count(sum(h for h, _ in reach.values()), link),
             "people": count(sum(p for _, p in reach.values())) if all(p for _, p in reach.values()) else None,
             "visits": count(len(groups)) if len(groups) > len(reach) else None,
@@ -175,6 +176,15 @@ def _nonmember_items(ctx) -> list[Item]:
             "goods_value": money(sum((g[6] or Decimal(0) for g in groups), Decimal(0)), link),
         }))
     return items
+
+
+def _group_names(reach: dict[str, list[int]]):
+    """The villages and groups a sentence names: every one up to GROUP_NAMED, beyond that the
+    GROUP_NAMED that reached the most households, in the order visited, followed by 等."""
+    if len(reach) <= GROUP_NAMED:
+        return text("、".join(reach))
+    largest = set(sorted(reach, key=lambda name: -reach[name][0])[:GROUP_NAMED])
+    return examples(name for name in reach if name in largest)
 
 
 def _goods_names(goods_lists) -> str:
@@ -374,14 +384,16 @@ def collect(ctx) -> list[Section]:
 
 
 def headline(ctx) -> list[Headline]:
-    agg = _records(ctx).aggregate(cash=Sum("cash"), goods=Sum("goods_value"), n=Count("id"))
+    agg = _records(ctx).aggregate(cash=Sum("cash"), goods=Sum("goods_value"), n=Count("id"),
+                                  households=Count("member", distinct=True))
     if not agg["n"]:
         return []
     total = Decimal(agg["cash"] or 0) + Decimal(agg["goods"] or 0)
     item = Item("assistance.headline", {"records": count(agg["n"]), "total": money(total)})
-    # 户次 stand for households here: the ranking only needs the reach, and records without
-    # a member (non-member beneficiaries) count as well
-    return [Headline(item, {"households": agg["n"], "money": total}, records=agg["n"])]
+    # The sentence states 户次 (records); the ranking weighs the reach, the distinct households
+    # helped: `_records` keeps to members' records, each household one member (its head), so a
+    # household helped at New Year and again at 金秋 counts once, like 受助户数 in the tables.
+    return [Headline(item, {"households": agg["households"], "money": total}, records=agg["n"])]
 
 
 def suggest(ctx) -> list[Suggestion]:

@@ -267,7 +267,10 @@ def headline(ctx) -> list[Headline]:
 
 # 存在问题: birthday and hospital care per member fell compared with the same period last year
 # (`fell`: by at least a fifth, on at least COVERAGE_MIN_BASE records last year), once the
-# period is over. Per member, so a union that shrank is not told its care fell.
+# period is over. Per member, so a union that shrank is not told its care fell. The hospital
+# sentence states head counts ("探望慰问有所减少，…探望慰问1人，上年同期5人"), so that rule also
+# needs the count itself to have fallen: a grown union visiting as many members is not told
+# its visits fell.
 COVERAGE_MIN_BASE = 5
 COVERAGE_KINDS = (Kind.BIRTHDAY, Kind.HOSPITAL)
 
@@ -291,6 +294,8 @@ def suggest(ctx) -> list[Suggestion]:
         people, members = _coverage(ctx, kind)
         before, members_before = _coverage(ctx.earlier, kind)
         if not members or not members_before:
+            continue
+        if kind == Kind.HOSPITAL and not fell(people, before, min_base=COVERAGE_MIN_BASE):
             continue
         if fell(Decimal(people) / members, Decimal(before) / members_before, base=before, min_base=COVERAGE_MIN_BASE):
             link = ctx.link("benefits:home", kind=kind.value, **ctx.period_params())

@@ -243,10 +243,11 @@ def rules(request):
     actor = request.actor
     today = dt.date.today()
     applying = selectors.ruleset_for(actor.org.path, today)
+    applying_rules = selectors.rules_of(applying)  # one query, not one per kind
     return render(request, "benefits/rules.html", {
         "rulesets": selectors.rulesets_for(actor), "applying": applying,
-        "applying_rules": selectors.rules_of(applying).values() if applying else [],
-        "unlisted": [label for kind, label in Kind.choices if applying and kind not in selectors.rules_of(applying)],
+        "applying_rules": applying_rules.values(),
+        "unlisted": [label for kind, label in Kind.choices if applying and kind not in applying_rules],
         "own": selectors.own_choice(actor.org), "choices": selectors.choices_for(actor),
         "choose_form": ChooseForm(initial={"org_code": actor.org.code}),
         "new_form": RuleSetForm(initial={"effective_from": today.replace(month=1, day=1)}),

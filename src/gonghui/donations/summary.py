@@ -143,7 +143,7 @@ def suggest(ctx) -> list[Suggestion]:
     if not fell(Decimal(donors) / members, Decimal(before) / members_before, base=before, min_base=PARTICIPATION_MIN_BASE):
         return []
     facts = {"period": text(ctx.period.label), "donors": count(donors, ctx.link("donations:records", **ctx.period_params())),
-             "share": percent(Decimal(donors) / members) if donors else None, "none": text("" if donors else "未组织会员参与爱心捐款"),
+             "share": percent(Decimal(donors) / members) if donors else None, "none": text("" if donors else "无会员参与捐款"),
              "earlier": count(before), "earlier_share": percent(Decimal(before) / members_before)}
     return [Suggestion("problems", Item("donations.problem_participation", facts)),
             Suggestion("plans", Item("donations.plan_participation", facts))]

@@ -2,7 +2,7 @@
 (a dry-run `ImportJob`), the check is confirmed as a second job on the same stashed file,
 and a finished job offers its errors as an .xlsx.
 
-The generic pages (web/views.py, `/imports/<kind>/`) and the roster's own pages
+The generic pages (exchange/views.py, `/imports/<kind>/`) and the roster's own pages
 (members/views.py) are thin layers over these helpers.
 """
 

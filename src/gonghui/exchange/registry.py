@@ -2,7 +2,7 @@
 import pages.
 
 Each module registers its kind in AppConfig.ready(); the commands, the docs and the
-generic import pages (`/imports/<kind>/`, web/views.py) serve whatever is registered.
+generic import pages (`/imports/<kind>/`, exchange/views.py) serve whatever is registered.
 """
 
 from __future__ import annotations

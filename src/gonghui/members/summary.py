@@ -84,8 +84,9 @@ def _spells_as_of(ctx, day):
 
 def member_count(ctx, day=None) -> int:
     """Members in good standing in the union's scope on `day` (the period's as-of day): the
-    base other modules' per-member rules divide by."""
-    return _spells_as_of(ctx, day or ctx.as_of).count()
+    base other modules' per-member rules divide by. Counted once per context and day."""
+    day = day or ctx.as_of
+    return ctx.memo(("member_count", day), lambda: _spells_as_of(ctx, day).count())
 
 
 def _events(ctx, kind, period):
@@ -211,7 +212,7 @@ def suggest(ctx) -> list[Suggestion]:
     employees = _employees(ctx)
     target = target_of(ctx.org)
     if employees and target is not None:
-        members = _spells_as_of(ctx, ctx.as_of).count()
+        members = member_count(ctx)
         rate = members / employees
         if rate * 100 < target:
             gap = -(-(target * employees) // 100) - members  # ceil: members needed to reach the target

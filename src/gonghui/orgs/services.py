@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
@@ -373,9 +374,17 @@ def home_level_add(*, actor: Actor, org: Org, level: str, conferred_on: dt.date 
     document number); the union's current level becomes that of its latest conferral."""
     actor.require("org.manage")
     actor.require_covers(org)
+    if not org.is_active:
+        raise ValidationError({"org": f"“{org.name}”已停用，不能登记职工之家评定。"})
     values = clean_home_level(org=org, level=level, conferred_on=conferred_on, conferred_by=conferred_by,
                               document_no=document_no)
-    award = HomeLevelAward.objects.create(org=org, **values)
+    try:
+        with transaction.atomic():
+            award = HomeLevelAward.objects.create(org=org, **values)
+    except IntegrityError:
+        # the same conferral entered at the same moment by someone else (the unique
+        # constraint caught it after clean_home_level's check passed)
+        raise ValidationError({"conferred_on": f"{cn_date(values['conferred_on'])}的“{HomeLevel(level).label}”评定已登记。"}) from None
     old, new = _sync_home_level(org)
     audit_record(actor=actor, action="org.home_level.add", obj=org,
                  changes={"home_level_award": [None, f"{values['conferred_on']} {HomeLevel(level).label}"],

@@ -155,10 +155,12 @@ def orgs_import(
                 continue
             setattr(report, outcome, getattr(report, outcome) + 1)
         home_errors = _import_home_levels(actor, path, report)
+        wanted_codes = {row["code"] for row in rows if row.get("_home_level")}
+        by_code = {o.code: o for o in Org.objects.for_actor(actor).filter(code__in=wanted_codes)} if wanted_codes else {}
         for row in rows:
             wanted = row.get("_home_level")
             if wanted and row["_row"] not in errors and row["code"] not in failed_codes:
-                org = Org.objects.filter(code=row["code"]).first()
+                org = by_code.get(row["code"])
                 if org is not None and org.home_level != wanted:
                     errors.setdefault(row["_row"], []).append(
                         f"职工之家等级“{HomeLevel(wanted).label}”与评定记录不一致（按评定记录为“{org.get_home_level_display()}”）："
@@ -242,14 +244,20 @@ def _import_home_levels(actor: Actor, path, report: ImportReport) -> list[tuple[
         return [(0, f"{prefix}{exc}")]
     errors: list[tuple[int, str]] = []
     report.total += len(table.rows)
-    for rownum, cells in table.rows:
-        values, row_errors = parse_row(table, rownum, cells, HOME_COLUMNS, index)
+    parsed = [(rownum, *parse_row(table, rownum, cells, HOME_COLUMNS, index)) for rownum, cells in table.rows]
+    # one query for the unions the rows name (within the actor's scope), one for their
+    # conferrals already on file
+    codes = {(values.get("code") or "").upper() for _, values, row_errors in parsed if not row_errors}
+    by_code = {o.code: o for o in Org.objects.for_actor(actor).filter(code__in=codes)} if codes else {}
+    on_file = set(HomeLevelAward.objects.filter(org__in=list(by_code.values()))
+                  .values_list("org_id", "level", "conferred_on")) if by_code else set()
+    for rownum, values, row_errors in parsed:
         if not row_errors:
             code = (values.get("code") or "").upper()
-            org = Org.objects.for_actor(actor).filter(code=code).first()
+            org = by_code.get(code)
             if org is None:
                 row_errors.append(f"找不到工会编码“{code}”（或不在您的管辖范围内）。")
-            elif HomeLevelAward.objects.filter(org=org, level=values["level"], conferred_on=values["conferred_on"]).exists():
+            elif (org.pk, values["level"], values["conferred_on"]) in on_file:
                 report.unchanged += 1
                 continue
             else:
@@ -261,6 +269,7 @@ def _import_home_levels(actor: Actor, path, report: ImportReport) -> list[tuple[
                 except (ValidationError, PermissionDenied) as exc:
                     row_errors.append(error_text(exc) if isinstance(exc, ValidationError) else str(exc))
                 else:
+                    on_file.add((org.pk, values["level"], values["conferred_on"]))
                     report.created += 1
                     continue
         errors += [(rownum, prefix + e) for e in row_errors]

@@ -86,12 +86,17 @@ def _leaders(org: Org, party: str) -> str:
 
 
 def _span(period: Period) -> tuple[str, str]:
-    """How the closing looks back and ahead: 一年来 / 新的一年里, 半年来 / 下半年."""
+    """How the closing looks back and ahead: 一年来 / 新的一年里, 半年来 / 下半年, 本季度以来,
+    本月以来 / 下一步, 一段时间以来 for a custom range (not "2025年第一季度以来": 以来 looks back from the period's own end)."""
     if period.kind == "year":
         return "一年来", "新的一年里"
     if period.kind == "half":
         return "半年来", ("下半年" if period.start.month == 1 else "新的一年里")
-    return f"{period.label}以来", "下一步"
+    if period.kind == "quarter":
+        return "本季度以来", "下一步"
+    if period.kind == "month":
+        return "本月以来", "下一步"
+    return "一段时间以来", "下一步"  # a custom range: "2025年3月1日至5月31日以来" is not Chinese
 
 
 def _title(org: Org, period: Period) -> str:

@@ -35,6 +35,14 @@ class SummaryContext:
     def can(self, perm: str) -> bool:
         return self.actor.can(perm)
 
+    def memo(self, key, compute):
+        """`compute()` once per context and `key`: a figure several parts' rules share (the
+        members a per-member rule divides by) is counted once per draft."""
+        memos = self.__dict__.setdefault("_memos", {})
+        if key not in memos:
+            memos[key] = compute()
+        return memos[key]
+
     # --- scope -----------------------------------------------------------------------------
 
     def within(self, qs, *, path_field: str = "org_path"):

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gonghui.access.actor import Actor
@@ -301,9 +302,10 @@ def _field_errors(checks: dict) -> dict:
 
 @audited("summary_setting.set", object_type="summary.SummarySetting")
 def summary_setting_set(*, actor: Actor, org: Org, year, guiding: str = "", party: str = "", closing: str = "",
-                        key_themes=()) -> SummarySetting:
+                        key_themes=()) -> SummarySetting | None:
     """Set a union's guiding text, Party organisation, closing paragraph and key parts for
-    a year (blank = the default or, for the guiding text, the higher union's)."""
+    a year (blank = the default or, for the guiding text, the higher union's). Clearing
+    every field of a saved setting deletes it (None): the year then uses the defaults."""
     from gonghui.summary import prefs
 
     actor.require("summary.phrases")
@@ -313,22 +315,38 @@ def summary_setting_set(*, actor: Actor, org: Org, year, guiding: str = "", part
         "party": lambda: prefs.clean_party(party), "closing": lambda: prefs.clean_closing(closing),
         "key_themes": lambda: prefs.clean_key_themes(key_themes),
     })
-    if not (data["guiding"] or data["party"] or data["closing"] or data["key_themes"]):
-        raise ValidationError({"__all__": ["没有填写任何内容：请至少填写一项；全部使用默认时无需保存设置。"]})
     setting = SummarySetting.objects.select_for_update().filter(org=org, year=data["year"]).first()
+    if not (data["guiding"] or data["party"] or data["closing"] or data["key_themes"]):
+        if setting is None:
+            raise ValidationError({"__all__": ["没有填写任何内容：请至少填写一项；全部使用默认时无需保存设置。"]})
+        # every field cleared: the year goes back to the defaults, as if the setting were deleted
+        summary_setting_delete(actor=actor, setting=setting)
+        return None
     labels = {"guiding": "指导思想", "party": "党组织名称", "closing": "结尾段落", "key_themes": "重点工作"}
-    if setting is None:
+    created = setting is None
+    if created:
         setting = SummarySetting(org=org, org_path=org.path, year=data["year"])
-    changes = {}
+    changes = {"年度": [None, setting.year]} if created else {}
     for name, label in labels.items():
-        before, after = getattr(setting, name) if setting.pk else None, data[name]
+        before, after = None if created else getattr(setting, name), data[name]
         if before != after:
             changes[label] = [before, after]
         setattr(setting, name, after)
     setting.updated_by = _user(actor)
-    setting.save()
-    audit_record(actor=actor, action="summary_setting.set", obj=setting, org=org, changes={"年度": [None, setting.year], **changes})
+    _save_first(setting, f"{org.name}{setting.year}年度的工作总结设置")
+    audit_record(actor=actor, action="summary_setting.set", obj=setting, org=org, changes=changes)
     return setting
+
+
+def _save_first(row, what: str) -> None:
+    """Save `row`; two first saves at once both find no row under the lock and the second
+    hits the unique constraint: answer it in Chinese (the other save stands) instead of a 500.
+    The savepoint keeps the caller's transaction usable for the failure's audit."""
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        raise ValidationError({"__all__": [f"{what}刚刚已由其他人保存，请刷新页面查看后再修改。"]}) from None
 
 
 @audited("summary_setting.delete", object_type="summary.SummarySetting")
@@ -359,7 +377,7 @@ def purpose_clauses_set(*, actor: Actor, org: Org, theme: str, clauses) -> Purpo
     if row is None:
         row = PurposeClauseSet(org=org, org_path=org.path, theme=theme)
     row.clauses, row.updated_by = cleaned, _user(actor)
-    row.save()
+    _save_first(row, "这部分的成效语")
     audit_record(actor=actor, action="purpose.set", obj=row, org=org,
                  changes={THEMES[theme][1]: ["；".join(before), "；".join(cleaned)]})
     return row

@@ -335,7 +335,10 @@ def _setting_save(request, form, setting=None):
     except ValidationError as exc:
         form.apply_errors(exc)
         return None
-    messages.success(request, f"已保存{saved.org.name}{saved.year}年度的工作总结设置，重新生成初稿时生效。")
+    if saved is None:  # every field cleared: the setting is gone, the defaults apply
+        messages.success(request, f"已清空{org.name}{year}年度的工作总结设置，重新生成初稿时使用默认内容。")
+    else:
+        messages.success(request, f"已保存{saved.org.name}{saved.year}年度的工作总结设置，重新生成初稿时生效。")
     return _saved(request, reverse("summary:settings"))
 
 

@@ -95,5 +95,5 @@ def test_it_notes_a_drive_no_member_gave_to_with_last_years_donors(tree):
     _drive(tree.grassroots, "2025年爱心捐款", D(2025, 5, 1), units=["福安物业服务有限公司"])
     doc = _document(tree.grassroots)
     assert _problem(doc) == (
-        "爱心捐款活动的参与面还不够广，2025年未组织会员参与爱心捐款，上年同期有10名会员参与捐款，占会员总数的83.3%。")
+        "爱心捐款活动的参与面还不够广，2025年无会员参与捐款，上年同期有10名会员参与捐款，占会员总数的83.3%。")
     assert [str(f) for f in lint(doc) if f.rule == "empty-frame"] == []

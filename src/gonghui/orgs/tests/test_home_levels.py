@@ -187,3 +187,64 @@ def test_the_summary_never_dates_a_migrated_level(tree, tmp_path):
     HomeLevelAward.objects.create(org=tree.grassroots, level=HomeLevel.CITY, conferred_on=D(2025, 3, 1), conferred_by="（原有等级，评定机关待补录）",
                                   date_unknown=True)
     assert "被评为" not in summary_text(tmp_path, "G1", "2025")
+
+
+# --- review fixes ------------------------------------------------------------------------------
+
+
+def test_it_refuses_a_conferral_for_an_inactive_union(tree, personas, tmp_path):
+    chair = actor_of(personas.street_chair)
+    Org.objects.filter(pk=tree.branch.pk).update(is_active=False)
+    tree.branch.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        confer(tree.branch, chair)
+    assert exc.value.message_dict["org"] == [f"“{tree.branch.name}”已停用，不能登记职工之家评定。"]
+    orgs = [{"工会编码": "G1", "工会名称": tree.grassroots.name, "类型": "企业工会", "上级工会编码": "S1", "职工人数": 300}]
+    home = [{"工会编码": tree.branch.code, "评定等级": "市级模范职工之家", "评定日期": "2025-06-18", "评定机关": "杭州市总工会"}]
+    report = orgs_import(actor=chair, path=_workbook(tmp_path / "in.xlsx", orgs, home))
+    assert any("已停用，不能登记职工之家评定" in m for _, m in report.errors), (report.file_error, report.errors)
+    assert not HomeLevelAward.objects.exists()
+
+
+def test_it_answers_a_concurrent_duplicate_conferral_in_chinese(tree, personas, monkeypatch):
+    chair = actor_of(personas.street_chair)
+    checked = services.clean_home_level(org=tree.grassroots, level=HomeLevel.CITY, conferred_on=D(2025, 6, 18),
+                                        conferred_by="杭州市总工会")
+    # the other request wrote the same conferral after this one's check had passed
+    HomeLevelAward.objects.create(org=tree.grassroots, **checked)
+    monkeypatch.setattr(services, "clean_home_level", lambda **kw: dict(checked))
+    with pytest.raises(ValidationError) as exc:
+        confer(tree.grassroots, chair)
+    assert exc.value.message_dict["conferred_on"] == ["2025年6月18日的“市级模范职工之家”评定已登记。"]
+    assert HomeLevelAward.objects.count() == 1
+
+
+def test_it_shows_no_made_up_date_for_a_migrated_level(tree, personas, login):
+    HomeLevelAward.objects.create(org=tree.grassroots, level=HomeLevel.CITY, conferred_on=D(2024, 3, 1),
+                                  conferred_by="（原有等级，评定机关待补录）", date_unknown=True)
+    Org.objects.filter(pk=tree.grassroots.pk).update(home_level=HomeLevel.CITY)
+    page = login(personas.street_chair).get(f"/orgs/{tree.grassroots.pk}/").content.decode()
+    header = page.split('data-testid="home-level">', 1)[1].split("</dd>", 1)[0]
+    assert "日期待核实" in header and "2024年3月1日" not in header
+
+
+def test_it_imports_conferrals_with_a_bounded_number_of_lookups(tree, personas, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    chair = actor_of(personas.street_chair)
+    orgs = [{"工会编码": "G1", "工会名称": tree.grassroots.name, "类型": "企业工会", "上级工会编码": "S1", "职工人数": 300}]
+
+    def reimport(n):
+        home = [{"工会编码": "G1", "评定等级": "区县级模范职工之家", "评定日期": f"20{10 + i}-12-10", "评定机关": "滨江区总工会"}
+                for i in range(n)]
+        path = _workbook(tmp_path / f"in{n}.xlsx", orgs, home)
+        orgs_import(actor=chair, path=path)
+        with CaptureQueriesContext(connection) as queries:
+            report = orgs_import(actor=chair, path=path)
+        assert report.errors == [] and report.unchanged == n + 1
+        return len(queries)
+
+    # rows already on file cost no query each (it was an org lookup and an exists() per row)
+    assert reimport(2) == reimport(8)
+    assert HomeLevelAward.objects.count() == 8

@@ -172,6 +172,20 @@ def test_the_default_closing_comes_before_the_signature(tree):
     assert half.startswith("半年来") and "下半年，我们将" in half
 
 
+def test_it_looks_back_from_this_quarter_or_month_in_the_closing(tree):
+    m = _members(tree.grassroots, 5)
+    for x in m[:3]:
+        _assist(x, D(2025, 1, 15), 500)
+    quarter = _closing(_doc(tree.grassroots, parse_period("2025Q1")))
+    month = _closing(_doc(tree.grassroots, parse_period("2025-01")))
+    assert quarter.startswith("本季度以来，") and month.startswith("本月以来，")
+    assert "2025年第一季度以来" not in quarter and "2025年1月以来" not in month
+    assert _closing(_doc(tree.grassroots)).startswith("一年来，")
+    assert _closing(_doc(tree.grassroots, parse_period("2025H1"))).startswith("半年来，")
+    custom = _closing(_doc(tree.grassroots, parse_period("2025-01-01..2025-05-31")))
+    assert custom.startswith("一段时间以来，") and "5月31日以来" not in custom
+
+
 def test_a_union_without_results_gets_no_closing_to_credit_them(tree):
     assert _doc(tree.grassroots)["closing"] == []
 
@@ -316,6 +330,64 @@ def test_a_setting_is_saved_once_per_union_and_year_and_audited(tree):
     assert event.changes["党组织名称"] == ["公司党委", "集团党委"]
     summary_setting_delete(actor=OP, setting=again)
     assert not SummarySetting.objects.exists()
+
+
+def test_it_audits_the_year_only_when_a_setting_is_created(tree):
+    summary_setting_set(actor=OP, org=tree.grassroots, year=2025, party="公司党委")
+    created = AuditEvent.objects.filter(action="summary_setting.set", result="success").last()
+    assert created.changes["年度"] == [None, 2025]
+    summary_setting_set(actor=OP, org=tree.grassroots, year=2025, party="集团党委")
+    updated = AuditEvent.objects.filter(action="summary_setting.set", result="success").last()
+    assert updated.pk != created.pk and "年度" not in updated.changes
+    assert updated.changes == {"党组织名称": ["公司党委", "集团党委"]}
+
+
+def test_it_deletes_a_setting_whose_every_field_is_cleared(tree):
+    summary_setting_set(actor=OP, org=tree.grassroots, year=2025, party="公司党委", key_themes=["care"])
+    assert summary_setting_set(actor=OP, org=tree.grassroots, year=2025, party="  ") is None
+    assert not SummarySetting.objects.exists()
+    event = AuditEvent.objects.filter(action="summary_setting.delete", result="success").get()
+    assert event.changes == {"年度": [2025, None]}
+    with pytest.raises(ValidationError) as exc:  # nothing saved and nothing filled in: nothing to do
+        summary_setting_set(actor=OP, org=tree.grassroots, year=2025)
+    assert "没有填写任何内容" in "".join(exc.value.message_dict["__all__"])
+
+
+def test_it_clears_a_setting_from_its_page_back_to_the_defaults(login, personas, tree):
+    setting = summary_setting_set(actor=OP, org=tree.grassroots, year=2025, party="公司党委")
+    client = login(personas.street_admin)
+    r = client.post(f"/summary/settings/{setting.pk}/", {"party": "", "closing": "", "guiding": ""}, follow=True)
+    assert r.status_code == 200 and "已清空" in r.content.decode() and "使用默认内容" in r.content.decode()
+    assert not SummarySetting.objects.exists()
+
+
+def _racing(model, monkeypatch, **other):
+    """The other save of a first-save race lands between the lookup and this save."""
+    real = model.save
+    state = {"raced": False}
+
+    def save(self, *args, **kwargs):
+        if self.pk is None and not state["raced"]:
+            state["raced"] = True
+            model.objects.create(org=self.org, org_path=self.org_path, **other)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(model, "save", save)
+
+
+def test_it_answers_a_first_save_race_on_a_setting_in_chinese(tree, monkeypatch):
+    _racing(SummarySetting, monkeypatch, year=2025, party="另一人填的党委")
+    with pytest.raises(ValidationError) as exc:
+        summary_setting_set(actor=OP, org=tree.grassroots, year=2025, party="公司党委")
+    assert "刚刚已由其他人保存" in "".join(exc.value.message_dict["__all__"])
+    assert AuditEvent.objects.filter(action="summary_setting.set", result="failure").exists()
+
+
+def test_it_answers_a_first_save_race_on_effect_clauses_in_chinese(tree, monkeypatch):
+    _racing(PurposeClauseSet, monkeypatch, theme="care", clauses=["温暖了会员的心"])
+    with pytest.raises(ValidationError) as exc:
+        purpose_clauses_set(actor=OP, org=tree.street, theme="care", clauses="让会员感受到了组织的温暖")
+    assert "刚刚已由其他人保存" in "；".join(exc.value.messages)
 
 
 def test_only_an_actor_with_the_phrase_permission_over_the_union_may_set(tree, personas):

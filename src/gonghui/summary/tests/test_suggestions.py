@@ -164,6 +164,20 @@ def test_it_notes_fewer_hospital_visits_and_not_on_a_small_base(tree):
     assert "benefits.problem_hospital" not in _suggestions(tree.sibling_grassroots)
 
 
+def test_it_does_not_say_hospital_visits_fell_when_a_grown_union_visited_as_many(tree):
+    members = [_member(tree.grassroots) for _ in range(10)]
+    _care(members, "hospital", 2024, 5)
+    grown = members + [_member(tree.grassroots, D(2025, 3, 1)) for _ in range(20)]
+    _care(grown[5:], "hospital", 2025, 5)  # per member a third of last year, but as many people
+    got = _suggestions(tree.grassroots)
+    assert "benefits.problem_hospital" not in got and "benefits.plan_hospital" not in got
+    fewer = [_member(tree.sibling_grassroots) for _ in range(10)]
+    _care(fewer, "hospital", 2024, 5)
+    _care(fewer[5:], "hospital", 2025, 2)
+    assert _suggestions(tree.sibling_grassroots)["benefits.problem_hospital"][1] == (
+        "对生病住院会员的探望慰问有所减少，2025年探望慰问2人，上年同期探望慰问5人，会员住院信息掌握还不够及时。")
+
+
 # --- donations: participation fell -------------------------------------------------------------------------------
 
 
@@ -189,7 +203,7 @@ def test_it_notes_no_members_giving_without_a_zero(tree):
     _give(tree.grassroots, members, 2024, 10)
     _give(tree.grassroots, members, 2025, 0)  # a drive was held, no member gave
     assert _suggestions(tree.grassroots)["donations.problem_participation"][1] == (
-        "爱心捐款活动的参与面还不够广，2025年未组织会员参与爱心捐款，上年同期有10名会员参与捐款，占会员总数的83.3%。")
+        "爱心捐款活动的参与面还不够广，2025年无会员参与捐款，上年同期有10名会员参与捐款，占会员总数的83.3%。")
 
 
 def test_it_does_not_note_participation_that_held_or_another_unions(tree):
@@ -233,3 +247,24 @@ def test_it_does_not_note_coverage_when_most_were_helped_or_mid_year(tree):
     _help(others[0], D(2024, 9, 20))  # last year's help is not this year's
     assert "assistance.problem_coverage" in _suggestions(tree.sibling_grassroots)
     assert "assistance.problem_coverage" not in _suggestions(tree.sibling_grassroots, today=D(2025, 11, 30))
+
+
+# --- the members the per-member rules divide by ------------------------------------------------------------------
+
+
+def test_it_counts_the_members_once_per_context_for_every_per_member_rule(tree, monkeypatch):
+    from gonghui.benefits import summary as benefits_summary
+    from gonghui.benefits.models import Kind
+    from gonghui.donations import summary as donations_summary
+    from gonghui.members import summary as members_summary
+    from gonghui.summary.context import SummaryContext
+
+    for _ in range(3):
+        _member(tree.grassroots)
+    ctx = SummaryContext(actor=OP, org=tree.grassroots, period=parse_period("2025"), subtree=False, today=AFTER_2025)
+    assert members_summary.member_count(ctx) == 3
+    monkeypatch.setattr(members_summary, "_spells_as_of", lambda *a: pytest.fail("the members were counted again"))
+    assert benefits_summary._coverage(ctx, Kind.BIRTHDAY) == (0, 3)
+    assert benefits_summary._coverage(ctx, Kind.HOSPITAL) == (0, 3)
+    assert donations_summary._participation(ctx) == (0, 3)
+    assert members_summary.size(ctx) == 3
