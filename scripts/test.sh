@@ -38,7 +38,7 @@ GONGHUI_DATA_DIR="$(mktemp -d)" gonghui makemigrations --check --dry-run
 echo "== pytest on SQLite"
 unset DATABASE_URL
 status=0
-pytest -p no:randomly "$@" || status=$?
+pytest -p no:randomly --durations=15 "$@" || status=$?
 [ $status -eq 0 ] || { echo "SQLite run failed"; exit $status; }
 
 echo "== pytest on PostgreSQL"
@@ -51,7 +51,7 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
 export DATABASE_URL="${GONGHUI_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gonghui_ci}"
-pytest -p no:randomly --create-db "$@" || status=$?
+pytest -p no:randomly --create-db --durations=15 "$@" || status=$?
 unset DATABASE_URL
 [ $status -eq 0 ] || { echo "PostgreSQL run failed"; exit $status; }
 
