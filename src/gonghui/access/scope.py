@@ -87,6 +87,11 @@ def org_model():
     return apps.get_model(settings.GONGHUI_ORG_MODEL)
 
 
+# What every form says when a union code is unknown or outside the actor's subtree (the
+# same words for both: which of the two it is would itself leak).
+ORG_NOT_IN_SCOPE = "找不到该编码的工会，或它不在您的管辖范围内。"
+
+
 def org_by_code(actor: Actor, code: str):
     """The union with this code inside the actor's subtree, else 404 (codes are upper-case)."""
     return get_scoped_or_404(org_model().objects.all(), actor, code=(code or "").strip().upper())

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from gonghui.access.actor import Actor
+from gonghui.access.scope import ORG_NOT_IN_SCOPE
 from gonghui.access.session import SESSION_GRANT, SESSION_PENDING
 from gonghui.accounts import selectors, services
 from gonghui.accounts.forms import (
@@ -236,7 +237,7 @@ def user_create(request):
         try:
             org = org_get_by_code(actor, data["org_code"])
         except Http404:
-            form.add_error("org_code", "找不到该编码的工会，或它不在您的管辖范围内。")
+            form.add_error("org_code", ORG_NOT_IN_SCOPE)
         else:
             try:
                 user = services.user_create(
@@ -334,7 +335,7 @@ def grant_add(request, user_id):
             org = org_get_by_code(actor, form.cleaned_data["org_code"])
             services.grant_create(actor=actor, user=user, org=org, role=form.cleaned_data["role"])
         except Http404:
-            messages.error(request, "找不到该编码的工会，或它不在您的管辖范围内。")
+            messages.error(request, ORG_NOT_IN_SCOPE)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:

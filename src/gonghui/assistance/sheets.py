@@ -166,19 +166,6 @@ def _members(actor: Actor, org: Org, rows: list[dict]) -> dict[str, Member]:
 
 
 @dataclass
-class _Report(ImportReport):
-    """Rows of two sheets share row numbers: each error then starts with its sheet's name,
-    and a rejected row is a row of one sheet."""
-
-    sheet_prefixes: tuple[str, ...] = ()
-
-    @property
-    def rejected(self) -> int:
-        return len({(row, next((p for p in self.sheet_prefixes if message.startswith(p)), ""))
-                    for row, message in self.errors})
-
-
-@dataclass
 class _Part:
     """The checked rows of a further sheet, written after those of the first sheet."""
 
@@ -208,7 +195,9 @@ def _run(*, kind: str, actor: Actor, path, org, mode, dry_run, filename, columns
     the first one; it returns a _Part (or None when the file has no such sheet) and may
     raise ImportRefused. A dry run rehearses the write of the valid rows in a transaction
     it then rolls back, so that its counts are those of the real import."""
-    report = _Report(dry_run=dry_run, mode=mode)
+    # Rows of two sheets share row numbers: each error then starts with its sheet's name, which
+    # ImportReport.rejected counts by (a rejected row is a row of one sheet).
+    report = ImportReport(dry_run=dry_run, mode=mode)
     shown = filename or Path(path).name
     progress = progress or (lambda done, total: None)
     action = f"{kind}.import"
@@ -251,7 +240,6 @@ def _run(*, kind: str, actor: Actor, path, org, mode, dry_run, filename, columns
     part_counts = {"created": 0, "updated": 0, "unchanged": 0}
     if part is not None:
         report.total += part.total
-        report.sheet_prefixes = (part.first_prefix, part.prefix)
         report.errors = ([(n, part.first_prefix + e) for n, e in report.errors]
                          + [(n, part.prefix + e) for n, e in sorted(part.errors, key=lambda e: e[0])])
         items = [(part.first_prefix, rownum, values, write_row) for rownum, values in good]

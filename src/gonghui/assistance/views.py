@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from gonghui.access.scope import ORG_NOT_IN_SCOPE
 from gonghui.assistance import selectors, services, sheets
 from gonghui.assistance.choices import MANAGED, Status
 from gonghui.assistance.forms import (
@@ -236,7 +237,7 @@ def _record_filters(request):
         try:
             org = org_get_by_code(request.actor, data["org"])
         except Http404:
-            form.add_error("org", "找不到该编码的工会，或它不在您的管辖范围内。")
+            form.add_error("org", ORG_NOT_IN_SCOPE)
             return form, selectors.records_for(request.actor).none(), True
     qs = selectors.record_search(request.actor, occasion=data.get("occasion", ""), funding=data.get("funding", ""),
                                  start=data.get("start"), end=data.get("end"), month=data.get("month", ""),
@@ -283,7 +284,7 @@ def nonmember_record_create(request):
         d = form.cleaned_data
         org = _org(request, d["org_code"])
         if org is None:
-            form.add_error("org_code", "找不到该编码的工会，或它不在您的管辖范围内。")
+            form.add_error("org_code", ORG_NOT_IN_SCOPE)
         else:
             try:
                 record = services.nonmember_record_create(
@@ -365,7 +366,7 @@ def batch_create(request):
         d = form.cleaned_data
         org = _org(request, d["org_code"])
         if org is None:
-            form.add_error("org_code", "找不到该编码的工会，或它不在您的管辖范围内。")
+            form.add_error("org_code", ORG_NOT_IN_SCOPE)
         else:
             values = {"org": org, "title": d["title"], "residents": d["residents"],
                       "households": [] if d["only_residents"] else list(_chosen(actor, org, d)), **form.package()}
@@ -518,7 +519,7 @@ def region(request):
         if form.is_valid():
             org = _org(request, form.cleaned_data["org_code"])
             if org is None:
-                form.add_error("org_code", "找不到该编码的工会，或它不在您的管辖范围内。")
+                form.add_error("org_code", ORG_NOT_IN_SCOPE)
             else:
                 try:
                     services.region_set(actor=actor, org=org, region_code=form.cleaned_data["region_code"])

@@ -2,6 +2,7 @@ from django import forms
 from django.http import Http404
 from django.shortcuts import render
 
+from gonghui.access.scope import ORG_NOT_IN_SCOPE
 from gonghui.audit import selectors
 from gonghui.audit.registry import (
     ACTION_LABELS,
@@ -52,7 +53,7 @@ def event_list(request):
         try:
             org = org_get_by_code(actor, data["org_code"])
         except Http404:
-            form.add_error("org_code", "找不到该编码的工会，或它不在您的管辖范围内。")
+            form.add_error("org_code", ORG_NOT_IN_SCOPE)
     qs = selectors.event_search(
         actor, start=data.get("start"), end=data.get("end"), user=data.get("user", ""), action=data.get("action", ""), org=org,
         result=data.get("result", ""),

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from gonghui.access.scope import ORG_NOT_IN_SCOPE
 from gonghui.benefits import selectors, services, sheets
 from gonghui.benefits.forms import (
     BatchForm,
@@ -29,7 +30,7 @@ from gonghui.web.paging import keyset_page
 from gonghui.web.params import param_id, param_year
 
 BENEFIT_FIELDS = ("kind", "festival", "on", "form", "amount", "goods", "illness", "override_reason")
-NOT_FOUND_ORG = "找不到该编码的工会，或它不在您的管辖范围内。"
+NOT_FOUND_ORG = ORG_NOT_IN_SCOPE
 
 
 def _filters(request, *, overrides: bool = False):

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from gonghui.access.scope import ORG_NOT_IN_SCOPE
 from gonghui.donations import selectors, services
 from gonghui.donations.forms import (
     BatchForm,
@@ -26,7 +27,7 @@ from gonghui.web.http import flash_service, staff_view
 from gonghui.web.paging import keyset_page
 from gonghui.web.params import param_choice, param_id, param_month
 
-NOT_IN_SCOPE = "找不到该编码的工会，或它不在您的管辖范围内。"
+NOT_IN_SCOPE = ORG_NOT_IN_SCOPE
 
 
 @staff_view("donations.view")

@@ -11,13 +11,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, Http404
 
-from gonghui.access.scope import get_scoped_or_404, org_by_code
+from gonghui.access.scope import ORG_NOT_IN_SCOPE, get_scoped_or_404, org_by_code
 from gonghui.exchange import files
 from gonghui.exchange.jobs import error_report, job_create
 from gonghui.exchange.models import ImportJob
 from gonghui.exchange.uploads import upload_refusal
 
-NOT_IN_SCOPE = "找不到该编码的工会，或它不在您的管辖范围内。"
+NOT_IN_SCOPE = ORG_NOT_IN_SCOPE
 CANNOT_CONFIRM = "该文件不能再导入，请重新上传。"
 IMPORTING = "这个文件正在导入，请稍候在“我最近的导入”中查看结果。"
 

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from gonghui.access.scope import ORG_NOT_IN_SCOPE
 from gonghui.exchange import files, imports
 from gonghui.members import selectors, services, sheets
 from gonghui.members.choices import EventKind
@@ -43,7 +44,7 @@ def _filters(request):
         try:
             org = org_get_by_code(request.actor, data["org"])
         except Http404:
-            form.add_error("org", "找不到该编码的工会，或它不在您的管辖范围内。")
+            form.add_error("org", ORG_NOT_IN_SCOPE)
     qs = selectors.member_search(
         request.actor, q=data.get("q", ""), org=org, subtree=bool(data.get("subtree")) or not request.GET.get("org"),
         status=data.get("status") or "current", gender=data.get("gender", ""), migrant=bool(data.get("migrant")),
@@ -111,7 +112,7 @@ def create(request):
         try:
             org = org_get_by_code(actor, form.cleaned_data["org_code"])
         except Http404:
-            form.add_error("org_code", "找不到该编码的工会，或它不在您的管辖范围内。")
+            form.add_error("org_code", ORG_NOT_IN_SCOPE)
         else:
             try:
                 member = services.member_create(actor=actor, org=org, **_member_values(form.cleaned_data, editing=False))

@@ -6,6 +6,7 @@ from django.db.models import Q, Sum
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from gonghui.access.scope import ORG_NOT_IN_SCOPE
 from gonghui.exchange import files
 from gonghui.orgs import selectors, services, sheets
 from gonghui.orgs.forms import (
@@ -198,7 +199,7 @@ def move(request, org_id):
         try:
             new_parent = selectors.org_get_by_code(actor, form.cleaned_data["parent_code"])
         except Exception:  # a 404 from the scoped lookup: unknown or out of scope
-            form.add_error("parent_code", "找不到该编码的工会，或它不在您的管辖范围内。")
+            form.add_error("parent_code", ORG_NOT_IN_SCOPE)
         else:
             try:
                 services.org_move(actor=actor, org=org, new_parent=new_parent)

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from gonghui.access.scope import ORG_NOT_IN_SCOPE
 from gonghui.exchange import files
 from gonghui.orgs.selectors import org_get_by_code
 from gonghui.summary import selectors, services
@@ -27,7 +28,7 @@ from gonghui.summary.stats import statistics, write_xlsx
 from gonghui.web.http import flash_service, staff_view
 from gonghui.web.params import INT_MAX, BadRequestParam, check_json, param_int
 
-NOT_IN_SCOPE = "找不到该编码的工会，或它不在您的管辖范围内。"
+NOT_IN_SCOPE = ORG_NOT_IN_SCOPE
 # The editor's document nests about ten levels (parts → sections → items → runs); the
 # bound stops a hand-made one from recursing the JSON parser into a RecursionError.
 MAX_DOCUMENT_DEPTH = 32
