@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "gonghui.assistance",
     "gonghui.benefits",
     "gonghui.donations",
+    "gonghui.activities",
     "gonghui.summary",
     "gonghui.ops",
 ]
