@@ -408,3 +408,17 @@ def score_record(*, actor: Actor, registration: Registration, score) -> Registra
                      changes={"score": [str(old) if old is not None else None, str(value) if value is not None else None]},
                      message=f"{activity.title}：{registration.name}")
     return registration
+
+
+# --- printed lists ----------------------------------------------------------------------------
+
+
+@audited("attendance.export", object_type="activities.Activity")
+def sign_sheet_record(*, actor: Actor, activity: Activity, session: Session | None, rows: int) -> None:
+    """A printed 签到表 lists people (names, masked ID numbers and phones): printing it is
+    recorded like an export."""
+    actor.require("activities.view")
+    actor.require_covers(activity.org)
+    where = f" 第{session.seq}场" if session is not None else ""
+    audit_record(actor=actor, action="attendance.export", obj=activity, org=activity.org,
+                 changes={"rows": [None, rows]}, message=f"打印签到表：{activity.title}{where}，{rows}人")

@@ -308,6 +308,9 @@ class CheckIn(models.Model):
             models.Index(fields=["org_path", "at"], name="checkin_path_at"),
         ]
 
+    def __str__(self):
+        return f"{self.registration_id}@{self.session_id}"
+
 
 def attachment_path(instance, filename):
     return f"activities/{instance.activity_id}/{instance.token}"
@@ -335,6 +338,9 @@ class Attachment(models.Model):
         verbose_name = "活动附件"
         verbose_name_plural = "活动附件"
         constraints = [models.UniqueConstraint(fields=["activity", "sha256"], name="attachment_once_per_activity")]
+
+    def __str__(self):
+        return self.filename
 
     @property
     def is_image(self) -> bool:
@@ -404,3 +410,6 @@ class StudySubmission(models.Model):
             models.CheckConstraint(condition=~Q(text="") | ~Q(file_token=""), name="study_submission_has_content"),
         ]
         indexes = [models.Index(fields=["assignment", "unit_path"], name="study_submission_unit")]
+
+    def __str__(self):
+        return self.title or f"第{self.seq}篇"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from gonghui.access.actor import Actor
@@ -65,9 +65,17 @@ def _decimal(raw, field: str, label: str):
 # --- kinds -----------------------------------------------------------------------------------
 
 
+def _require_kinds(actor: Actor) -> None:
+    """The kind list is the platform's: only an administrator of a top-level union (or the
+    console operator) edits it, never one of a street or an enterprise."""
+    actor.require("activities.kinds")
+    if not actor.is_operator and (actor.org is None or actor.org.depth != 0):
+        raise PermissionDenied("活动类型由最上级工会的系统管理员维护。")
+
+
 @audited("activity_kind.create", object_type="activities.ActivityKind")
 def kind_create(*, actor: Actor, code: str, name: str, noun: str = "", order: int = 200) -> ActivityKind:
-    actor.require("activities.kinds")
+    _require_kinds(actor)
     code, name, noun = (code or "").strip().lower(), (name or "").strip(), (noun or "").strip()
     errors = {}
     if not code or not code.replace("_", "").isalnum() or not code.isascii() or len(code) > 16:
@@ -89,7 +97,7 @@ def kind_create(*, actor: Actor, code: str, name: str, noun: str = "", order: in
 
 @audited("activity_kind.update", object_type="activities.ActivityKind")
 def kind_update(*, actor: Actor, kind: ActivityKind, **fields) -> ActivityKind:
-    actor.require("activities.kinds")
+    _require_kinds(actor)
     before = snapshot(kind, ("name", "noun", "order", "is_active"))
     name = (fields.get("name", kind.name) or "").strip()
     if not name or len(name) > 20:
