@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("access", {"access"}),
     ("web", {"web"}),
     ("exchange", {"exchange"}),
-    ("domain", {"orgs", "accounts", "audit", "members", "assistance", "benefits", "donations", "summary"}),
+    ("domain", {"orgs", "accounts", "audit", "members", "assistance", "benefits", "donations", "activities", "summary"}),
     ("site", {"settings", "test_settings", "urls", "api", "wsgi"}),
     ("ops", {"ops"}),
     ("entry", {"cli", "testing", "__init__"}),

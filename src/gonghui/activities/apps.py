@@ -9,7 +9,9 @@ class ActivitiesConfig(AppConfig):
     def ready(self):
         from gonghui.access.permissions import Role, register_permissions
         from gonghui.access.scope import register_path_copy
+        from gonghui.activities.sheets import register_exchange
         from gonghui.audit.registry import register_actions
+        from gonghui.web.context_processors import register_nav
 
         view = {"activities.view"}
         manage = {"activities.view", "activities.manage"}
@@ -25,6 +27,12 @@ class ActivitiesConfig(AppConfig):
         register_path_copy("activities.StudyAssignment", "target_path")
         register_path_copy("activities.StudySubmission", "unit_path")
         register_actions(ACTIONS)
+        register_exchange()
+        register_nav(45, "activities:home", "活动与培训", "bi-calendar-event", "activities.view")
+        register_nav(46, "activities:study", "学习任务", "bi-book", "activities.view")
+        register_nav(47, "activities:my", "我的活动", "bi-calendar-check", "self.member")
+        register_nav(48, "activities:study_mine", "我的学习任务", "bi-journal-text", "self.member")
+        from gonghui.activities.summary import register_summary; register_summary()  # noqa: E702,I001
 
 
 ACTIONS = {

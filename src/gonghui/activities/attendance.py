@@ -72,9 +72,31 @@ def open_to(activity: Activity, member) -> str:
     if target == Target.NEW and member.joined_on < (activity.starts_at.date() - dt.timedelta(days=NEW_EMPLOYEE_DAYS)):
         return "该活动面向入会一年内的新职工。"
     if target == Target.DELEGATES:
-        return "该活动面向职工代表，请通过所在工会报名。"
+        return DELEGATES_ONLY
     if target != Target.RETIREES and member.status == MemberStatus.RETIRED and target != Target.ALL and target != Target.RESIDENTS:
         return "该活动不面向退休职工。"
+    return ""
+
+
+DELEGATES_ONLY = "该活动面向职工代表，请通过所在工会报名。"
+
+
+def staff_refusal(activity: Activity, member) -> str:
+    """Why staff may not put `member` on `activity`'s list ("" when they may): the rule of
+    open_to, except that who counts as a delegate is the staff's call. Shared by
+    registration_add and the attendance import (sheets_attendance.py)."""
+    why = open_to(activity, member)
+    return "" if why == DELEGATES_ONLY else why
+
+
+def checkin_refusal(activity: Activity, session: Session, now) -> str:
+    """Why staff may not record attendance at `session` at `now` ("" when they may): not for
+    a planned or cancelled activity, nor for a session that has not started (within the QR
+    link's early window). Shared by checkin_record and the attendance import."""
+    if activity.status in (Status.CANCELLED, Status.PLANNED):
+        return f"活动目前为“{Status(activity.status).label}”，不能签到。"
+    if session.starts_at - CHECKIN_EARLY > now:
+        return f"第{session.seq}场尚未开始，不能签到。"
     return ""
 
 
@@ -191,8 +213,8 @@ def registration_add(*, actor: Actor, activity: Activity, member=None, name: str
     if member is not None:
         if not actor.covers(member.org):
             raise ValidationError({"member": "该会员不在您的管辖范围内。"})
-        why = open_to(activity, member)
-        if why and activity.target not in (Target.DELEGATES,):
+        why = staff_refusal(activity, member)
+        if why:
             raise ValidationError({"member": f"{member.name}：{why}"})
     reg, fresh = _enrol(actor=actor, activity=activity, member=member, name=name, affiliation=affiliation, gender=gender,
                         source=source)
@@ -343,10 +365,9 @@ def checkin_record(*, actor: Actor, session: Session, registration: Registration
     activity = session.activity
     actor.require("activities.manage")
     actor.require_covers(activity.org)
-    if activity.status in (Status.CANCELLED, Status.PLANNED):
-        raise ValidationError({"session": f"活动目前为“{Status(activity.status).label}”，不能签到。"})
-    if session.starts_at - CHECKIN_EARLY > timezone.now():
-        raise ValidationError({"session": f"第{session.seq}场尚未开始，不能签到。"})
+    why = checkin_refusal(activity, session, timezone.now())
+    if why:
+        raise ValidationError({"session": why})
     if registration is None:
         if member is not None and not actor.covers(member.org):
             raise ValidationError({"member": "该会员不在您的管辖范围内。"})
@@ -396,12 +417,10 @@ def score_record(*, actor: Actor, registration: Registration, score) -> Registra
         raise ValidationError({"score": "该活动没有设置答卷或考试。"})
     if registration.status == RegStatus.CANCELLED:
         raise ValidationError({"score": f"{registration.name}的报名已取消，不能登记成绩。"})
-    value = _decimal(score, "score", "成绩")
-    if value is not None and (value < 0 or value > 1000 or value != value.quantize(Decimal("0.1"))):
-        raise ValidationError({"score": "成绩应在0到1000之间，最多一位小数。"})
+    value = score_value(activity, score)
     old = registration.score
     registration.score = value
-    registration.passed = None if value is None or activity.quiz_pass is None else value >= activity.quiz_pass
+    registration.passed = passed_for(activity, value)
     if old != value:
         registration.save(update_fields=["score", "passed", "updated_at"])
         audit_record(actor=actor, action="registration.score", obj=registration, org=activity.org,
@@ -422,3 +441,18 @@ def sign_sheet_record(*, actor: Actor, activity: Activity, session: Session | No
     where = f" 第{session.seq}场" if session is not None else ""
     audit_record(actor=actor, action="attendance.export", obj=activity, org=activity.org,
                  changes={"rows": [None, rows]}, message=f"打印签到表：{activity.title}{where}，{rows}人")
+
+
+def score_value(activity: Activity, raw) -> Decimal | None:
+    """A score as recorded (None for blank), or ValidationError: the activity must have a
+    quiz, the score lie in 0..1000 with one decimal at most. Shared with the import."""
+    if not activity.quiz_name:
+        raise ValidationError({"score": "该活动没有设置答卷或考试。"})
+    value = _decimal(raw, "score", "成绩")
+    if value is not None and (not value.is_finite() or value < 0 or value > 1000 or value != value.quantize(Decimal("0.1"))):
+        raise ValidationError({"score": "成绩应在0到1000之间，最多一位小数。"})
+    return value
+
+
+def passed_for(activity: Activity, value: Decimal | None) -> bool | None:
+    return None if value is None or activity.quiz_pass is None else value >= activity.quiz_pass

@@ -163,6 +163,23 @@ def checkin_candidates(actor: Actor, activity: Activity, session: Session, q: st
     return rows[:CANDIDATES * 2]
 
 
+def add_candidates(actor: Actor, activity: Activity, q: str, limit: int = CANDIDATES) -> list[tuple[object, str]]:
+    """Members of the activity's union (and below) matching `q` (name, pinyin, ID number)
+    who hold no place yet, each with why they may not take part ("" when they may)."""
+    from gonghui.activities.attendance import open_to
+    from gonghui.members.selectors import member_search
+
+    q = (q or "").strip()
+    if not q:
+        return []
+    # member__isnull: a NULL in a NOT IN list would make it match nothing
+    taken = Registration.objects.filter(activity=activity, member__isnull=False).exclude(
+        status=RegStatus.CANCELLED).values("member_id")
+    members = member_search(actor, q=q, org=activity.org, status="").filter(
+        status__in=(*GOOD_STANDING, MemberStatus.RETIRED)).exclude(pk__in=taken).order_by("name_pinyin", "id")[:limit]
+    return [(m, open_to(activity, m)) for m in members]
+
+
 @dataclass
 class SheetRow:
     registration: Registration

@@ -10,7 +10,7 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -54,7 +54,9 @@ class AssignmentCreateForm(AssignmentForm):
 class PieceForm(StyledForm):
     title = forms.CharField(label="题目", max_length=100, required=False)
     text = forms.CharField(label="内容", max_length=50000, required=False, widget=forms.Textarea(attrs={"rows": 8}))
-    file = forms.FileField(label="上传文件", required=False, help_text=UPLOAD_HELP)
+    # A plain file input: the clearable one's "clear" box would hand the view False.
+    file = forms.FileField(label="上传文件", required=False, help_text=UPLOAD_HELP,
+                           widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp,application/pdf"}))
 
 
 class PaperPieceForm(PieceForm):
@@ -171,7 +173,7 @@ def study_record(request, assignment_id):
         try:
             member = study_figures.member_for_assignment(actor, assignment, data["member"])
             piece = study.submission_add(actor=actor, assignment=assignment, member=member, title=data["title"], text=data["text"],
-                                         upload=data.get("file"), submitted_on=data["submitted_on"])
+                                         upload=data.get("file") or None, submitted_on=data["submitted_on"])
         except ValidationError as exc:
             form.apply_errors(exc)
         else:
@@ -197,10 +199,14 @@ def study_file(request, submission_id):
     piece = study_figures.submission_for(request.actor, request.user, submission_id)
     if not piece.file_token:
         raise Http404("该篇没有上传文件。")
-    from gonghui.activities.attachments import file_response
+    from gonghui.activities.attachments import CONTENT_TYPES, open_file
 
-    return file_response(piece.file_token, folder=f"study/{piece.assignment_id}", filename=piece.filename,
-                         content_type=piece.content_type)
+    handle = open_file(piece.file_token, folder=f"study/{piece.assignment_id}")
+    # Only a type the upload check recognised is shown in the browser; anything else (an
+    # older row, a hand-edited one) is offered as a download of opaque bytes.
+    known = piece.content_type in CONTENT_TYPES
+    return FileResponse(handle, as_attachment=not known, filename=piece.filename or "附件",
+                        content_type=piece.content_type if known else "application/octet-stream")
 
 
 @require_POST
@@ -240,7 +246,7 @@ def study_submit(request, assignment_id):
         data = form.cleaned_data
         try:
             piece = study.submission_add(actor=request.actor, assignment=assignment, member=member, title=data["title"],
-                                         text=data["text"], upload=data.get("file"))
+                                         text=data["text"], upload=data.get("file") or None)
         except ValidationError as exc:
             form.apply_errors(exc)
         else:

@@ -29,6 +29,14 @@ BY_ACTION = {
     "benefits:rules_choose": "data-confirm",
     "summary:refresh": "data-confirm",
     "summary:delete": "data-confirm",
+    "activities:status": "data-confirm",  # every transition names its effect; 取消 also asks the reason
+    "activities:session_remove": "data-confirm",
+    "activities:session_rotate": "data-confirm",
+    "activities:attachment_remove": "data-confirm",
+    "activities:study_remove": "data-confirm",
+    "activities:registration_cancel": "data-confirm",
+    "activities:checkin_undo": "data-confirm",
+    "activities:member_cancel": "data-confirm",
 }
 # pages whose form posts to itself
 SELF_POSTING = ["orgs/templates/orgs/deactivate.html", "orgs/templates/orgs/move.html", "orgs/templates/orgs/elect.html",
