@@ -142,7 +142,7 @@ def main():
     cookies = []
     client = Client()
     for i in range(args.people):
-        m = member_create(actor=op, org=union, name=f"职工{i:03d}", id_number=make_id(dt.date(1980 + i % 20, 1 + i % 12, 1 + i % 28)),
+        m = member_create(actor=op, org=union, name=f"职工{i:03d}", id_number=make_id(dt.date(1970 + i % 20, 1 + i % 12, 1 + i % 28)),
                           joined_on=dt.date(2015, 1, 1))
         user = User.objects.create(username=f"m{i:03d}", full_name=m.name, must_change_password=False)
         RoleGrant.objects.create(user=user, org=union, role=Role.MEMBER)

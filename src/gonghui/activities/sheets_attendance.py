@@ -32,14 +32,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import sys
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, connection, connections, transaction
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -164,184 +166,203 @@ def attendance_import(*, actor: Actor, path: Path | str, org: Org | None, mode: 
         report.file_error = exc.message
         _audit(actor, exc.org, shown, report, failed=True)
         return report
-    report.total = total = len(table.rows)
+    report.total = len(table.rows)
+    run = _Run(actor, org, table, index, mode=mode, report=report)
     with collector_paused():
-        lines, errors = _Checker(actor, org, table, index).run()
-        report.errors = sorted((n, m) for n, msgs in errors.items() for m in msgs)
-        progress(total // 2, total)
-        if not dry_run and report.errors and mode != "valid":
-            _audit(actor, org, shown, report, failed=True)
-            progress(total, total)
-            return report
         if dry_run:
-            plan = _plan(lines, _State.load(lines))
-            plan.count(report)
+            run.check_all(progress)
+            run.plan.count(report)
+        elif connection.vendor == "postgresql":
+            _import_streaming(run, shown, progress)
         else:
-            _write(actor, org, lines, report, shown)
-    progress(total, total)
+            _import_at_end(run, shown, progress)
+    progress(report.total, report.total)
     return report
 
 
-class _Checker:
-    """Every row against the activities, sessions and members it names, read set-wise."""
+CHUNK_ROWS = 10_000
 
-    def __init__(self, actor: Actor, org: Org, table, index):
-        self.actor, self.org, self.table, self.index = actor, org, table, index
+
+class _Run:
+    """One import, chunk by chunk: `parse` (pure Python: cells, activity references, ID
+    numbers and their blind indexes), `resolve` (the database: the activities, sessions and
+    members the chunk names that earlier chunks did not, and the registrations and
+    check-ins already on those activities), `check` (the rules, pure Python) and `plan`
+    (what each row does to the registrations and check-ins, pure Python)."""
+
+    def __init__(self, actor: Actor, org: Org, table, index, *, mode: str, report: ImportReport):
+        self.actor, self.org, self.table, self.mode, self.report = actor, org, table, mode, report
+        self.parse_row = _row_parser(table, index)
         self.now = timezone.now()
+        self.today = dt.date.today()
+        self.lock = False  # lock the activities as they are first found (the streaming import)
         self.errors: dict[int, list[str]] = {}
-        self.chosen: dict[tuple, tuple] = {}  # (activity id, 场次) → (sessions, why check-in is refused)
+        self.activities: dict[tuple, Activity | str] = {}  # reference → activity, or why none
+        self.sessions: dict[int, dict[int, Session]] = {}  # activity id → 场次 → session
+        self.hashes: dict[str, str] = {}  # ID cell → blind index, "!why" or "*masked"
+        self.members: dict[str, _Person] = {}  # blind index → member in scope
+        self.masked: dict[tuple, _Person] = {}  # (activity id, masked ID, name) → member on its list
+        self.masked_for: set[int] = set()
+        self.chosen: dict[tuple, tuple] = {}  # (activity id, 场次) → (sessions, refusals, count)
+        self.seen: dict[tuple, object] = {}  # duplicates within the file
+        self.state = _State()
+        self.plan = _Plan()
 
-    def run(self) -> tuple[list[_Line], dict[int, list[str]]]:
-        parsed = []
-        parse = _row_parser(self.table, self.index)
-        for rownum, cells in self.table.rows:
-            values, errs = parse(rownum, cells)
+    # -- the steps ------------------------------------------------------------------------------
+
+    def parse(self, rows) -> list[tuple[int, dict]]:
+        parsed, hashes = [], self.hashes
+        for rownum, cells in rows:
+            values, errs = self.parse_row(rownum, cells)
             if errs:
                 self.errors[rownum] = errs
                 continue
-            values["ref"] = self._ref(values)
+            code = values.get("code")
+            values["ref"] = ("code", code.upper()) if code else ("title", values.get("title") or "", values.get("day"))
+            raw = values.get("id_number")
+            if raw and raw not in hashes:
+                hashes[raw] = _id_key(raw, self.today)
             parsed.append((rownum, values))
-        activities = self._activities(parsed)
-        sessions = self._sessions(activities)
-        ids = self._ids(parsed)
-        members = self._members({h for h in ids.values() if h[0] not in "!*"})
-        masked = self._masked(parsed, activities)
-        lines: list[_Line] = []
-        seen: dict[tuple, dict] = {}
+        return parsed
+
+    def resolve(self, parsed: list[tuple[int, dict]]) -> None:
+        new = self._activities({values["ref"] for _, values in parsed} - set(self.activities))
+        if new:
+            self._sessions(new)
+            self.state.add(new, lock=False)  # the activities themselves are locked by _activities
+        wanted = {self.hashes[v["id_number"]] for _, v in parsed if v.get("id_number")}
+        wanted = {h for h in wanted if h[0] not in "!*" and h not in self.members}
+        if wanted:
+            rows = _where_in(Member.objects.for_actor(self.actor), "id_hash", sorted(wanted), ("id_hash", *PERSON_FIELDS))
+            self.members.update((h, _Person(*rest)) for h, *rest in rows)
+        masked = {a.id for _, v in parsed if self.hashes.get(v.get("id_number") or "", " ")[0] == "*"
+                  for a in [self.activities.get(v["ref"])] if isinstance(a, Activity)} - self.masked_for
+        if masked:
+            self._masked(sorted(masked))
+
+    def check(self, parsed: list[tuple[int, dict]]) -> list[_Line]:
+        lines = []
         for rownum, values in parsed:
             errs: list[str] = []
-            activity = activities.get(values["ref"])
+            activity = self.activities[values["ref"]]
             if isinstance(activity, str):
                 errs.append(activity)
                 activity = None
-            elif activity is not None:
-                if activity.status == Status.CANCELLED:
-                    errs.append(f"活动“{activity.title}”已取消，不能导入参加人员。")
-                elif activity.status == Status.PLANNED:
-                    errs.append(f"活动“{activity.title}”还在计划中，请先将活动改为报名中、进行中或已结束，再导入参加人员。")
-            member = self._member(values, ids, members, masked, activity, errs)
-            line = self._line(rownum, values, activity, member, sessions, errs) if activity is not None and not errs else None
+            elif activity.status == Status.CANCELLED:
+                errs.append(f"活动“{activity.title}”已取消，不能导入参加人员。")
+            elif activity.status == Status.PLANNED:
+                errs.append(f"活动“{activity.title}”还在计划中，请先将活动改为报名中、进行中或已结束，再导入参加人员。")
+            member = self._member(values, activity, errs)
+            line = self._line(rownum, values, activity, member, errs) if activity is not None and not errs else None
             if line is not None:
-                self._duplicates(line, values, seen, errs)
+                self._duplicates(line, values, errs)
             if errs:
                 self.errors[rownum] = errs
-            elif line is not None:
+            else:
                 lines.append(line)
-        return lines, self.errors
+        return lines
 
-    @staticmethod
-    def _ref(values: dict) -> tuple:
-        code = (values.get("code") or "").upper()
-        if code:
-            return ("code", code)
-        return ("title", values.get("title") or "", values.get("day"))
+    def check_all(self, progress) -> list[_Line]:
+        """Every row checked and planned against the state on file, nothing locked: a dry
+        run's prediction, and on SQLite the check before the write."""
+        rows, lines = self.table.rows, []
+        for start in range(0, len(rows), CHUNK_ROWS):
+            parsed = self.parse(rows[start:start + CHUNK_ROWS])
+            self.resolve(parsed)
+            chunk = self.check(parsed)
+            _plan(chunk, self.state, self.plan)
+            lines += chunk
+            progress((start + len(parsed)) // 2, len(rows))
+        self.report.errors = self.sorted_errors()
+        return lines
 
-    def _activities(self, parsed) -> dict[tuple, Activity | str]:
-        """Each activity reference of the file → the activity, or why it names none."""
-        scoped = selectors.activities_for(self.actor).filter(org_path__startswith=self.org.path).select_related("org", "target_org")
-        refs = {values["ref"] for _, values in parsed}
-        codes = [r[1] for r in refs if r[0] == "code"]
-        out: dict[tuple, Activity | str] = {}
+    def sorted_errors(self) -> list[tuple[int, str]]:
+        return sorted((n, m) for n, msgs in self.errors.items() for m in msgs)
+
+    # -- lookups --------------------------------------------------------------------------------
+
+    def _activities(self, refs: set[tuple]) -> list[int]:
+        """Each new activity reference → the activity (in scope, under the import's union), or
+        why it names none. Returns the ids of the activities found. With `lock`, they are
+        locked as they are read, so what the rows are checked against stays as read."""
+        if not refs:
+            return []
+        scoped = selectors.activities_for(self.actor).filter(org_path__startswith=self.org.path).select_related(
+            "org", "target_org").order_by("pk")
+        if self.lock:
+            scoped = scoped.select_for_update(of=("self",))
+        found_ids = []
+        codes = sorted(r[1] for r in refs if r[0] == "code")
         found = {}
         for i in range(0, len(codes), 2000):
             found.update((a.code, a) for a in scoped.filter(code__in=codes[i:i + 2000]))
         where = f"（须为“{self.org.name}”或其下级工会组织的活动）"
         for ref in refs:
             if ref[0] == "code":
-                out[ref] = found.get(ref[1]) or f"找不到活动编号“{ref[1]}”{where}。"
+                self.activities[ref] = found.get(ref[1]) or f"找不到活动编号“{ref[1]}”{where}。"
         named = [r for r in refs if r[0] == "title"]
-        titles = {title for _, title, day in named if title and day}
+        complete = [(title, day) for _, title, day in named if title and day]
         by_day: dict[tuple, list[Activity]] = {}
-        if titles:
-            days = [day for _, title, day in named if title and day]
+        if complete:
+            days = [day for _, day in complete]
             first = timezone.make_aware(dt.datetime.combine(min(days), dt.time()))
             last = timezone.make_aware(dt.datetime.combine(max(days) + dt.timedelta(days=1), dt.time()))
-            for a in scoped.filter(title__in=titles, starts_at__gte=first, starts_at__lt=last):
+            for a in scoped.filter(title__in={title for title, _ in complete}, starts_at__gte=first, starts_at__lt=last):
                 by_day.setdefault((a.title, timezone.localtime(a.starts_at).date()), []).append(a)
         for ref in named:
             _, title, day = ref
-            if not title or not day:
-                out[ref] = "请填写活动编号，或同时填写活动名称和开始日期。"
-                continue
             matches = by_day.get((title, day), [])
-            if not matches:
-                out[ref] = f"找不到{day:%Y-%m-%d}开始的活动“{title}”{where}。"
+            if not title or not day:
+                self.activities[ref] = "请填写活动编号，或同时填写活动名称和开始日期。"
+            elif not matches:
+                self.activities[ref] = f"找不到{day:%Y-%m-%d}开始的活动“{title}”{where}。"
             elif len(matches) > 1:
-                out[ref] = (f"{day:%Y-%m-%d}开始的活动“{title}”有{len(matches)}项（编号"
-                            f"{'、'.join(sorted(a.code for a in matches))}），请填写活动编号。")
+                self.activities[ref] = (f"{day:%Y-%m-%d}开始的活动“{title}”有{len(matches)}项（编号"
+                                        f"{'、'.join(sorted(a.code for a in matches))}），请填写活动编号。")
             else:
-                out[ref] = matches[0]
-        return out
+                self.activities[ref] = matches[0]
+        for ref in refs:
+            a = self.activities[ref]
+            if isinstance(a, Activity) and a.id not in self.sessions:
+                self.sessions[a.id] = {}
+                found_ids.append(a.id)
+        return found_ids
 
-    @staticmethod
-    def _sessions(activities: dict) -> dict[int, dict[int, Session]]:
-        ids = sorted({a.id for a in activities.values() if isinstance(a, Activity)})
-        out: dict[int, dict[int, Session]] = {pk: {} for pk in ids}
+    def _sessions(self, ids: list[int]) -> None:
         for i in range(0, len(ids), 2000):
             for s in Session.objects.filter(activity_id__in=ids[i:i + 2000]).order_by("activity_id", "seq"):
-                out[s.activity_id][s.seq] = s
-        return out
+                self.sessions[s.activity_id][s.seq] = s
 
-    def _ids(self, parsed) -> dict[str, str]:
-        """Each ID cell → its blind index, or "!" + why it is refused. Masked ones (as an
-        export writes them) are looked up among the activity's people instead."""
-        out: dict[str, str] = {}
-        for _, values in parsed:
-            raw = values.get("id_number") or ""
-            if not raw or raw in out:
-                continue
-            text = raw.replace(" ", "").upper()
-            if MASKED_ID.match(text):
-                out[raw] = "*" + text
-                continue
-            try:
-                number = parse_resident_id(raw).number
-            except ValidationError as exc:
-                out[raw] = "!" + exc.messages[0]
-            else:
-                out[raw] = crypto.blind_index(number, purpose="id")
-        return out
-
-    def _members(self, hashes: set[str]) -> dict[str, _Person]:
-        """Members in the actor's scope named by these blind indexes (outside it they do not
-        exist, for this import)."""
-        if not hashes:
-            return {}
-        qs = Member.objects.for_actor(self.actor)
-        rows = _where_in(qs, "id_hash", sorted(hashes), ("id_hash", *PERSON_FIELDS))
-        return {h: _Person(*rest) for h, *rest in rows}
-
-    def _masked(self, parsed, activities) -> dict[tuple, _Person]:
+    def _masked(self, aids: list[int]) -> None:
         """(activity id, masked ID, name) → the member already on that activity's list: an
         exported file (IDs masked) re-imports without the full numbers."""
-        wanted = {v["ref"] for _, v in parsed if "*" in (v.get("id_number") or "")}
-        aids = sorted({a.id for r, a in activities.items() if r in wanted and isinstance(a, Activity)})
-        out: dict[tuple, _Person] = {}
+        self.masked_for.update(aids)
         for i in range(0, len(aids), 2000):
             regs = Registration.objects.filter(activity_id__in=aids[i:i + 2000], member__isnull=False,
                                                member__org_path__startswith=self.org.path)
             if not self.actor.is_operator:
                 regs = regs.filter(member__org_path__startswith=self.actor.org.path)
             for aid, masked, *rest in regs.values_list("activity_id", "member__id_masked", *(f"member__{f}" for f in PERSON_FIELDS)):
-                out[(aid, masked, rest[1])] = _Person(*rest)
-        return out
+                self.masked[(aid, masked, rest[1])] = _Person(*rest)
 
-    def _member(self, values, ids, members, masked, activity, errs) -> _Person | None:
+    # -- the rules ------------------------------------------------------------------------------
+
+    def _member(self, values, activity, errs) -> _Person | None:
         raw = values.get("id_number") or ""
         if not raw:
             return None
-        key = ids[raw]
-        if key.startswith("!"):
+        key = self.hashes[raw]
+        if key[0] == "!":
             errs.append(f"“身份证号”有误：{key[1:]}")
             return None
-        if key.startswith("*"):
+        if key[0] == "*":
             if activity is None:
                 return None
-            member = masked.get((activity.id, key[1:], values["name"]))
+            member = self.masked.get((activity.id, key[1:], values["name"]))
             if member is None:
                 errs.append("身份证号已遮蔽，只能对应该活动已登记的同名会员；新增人员请填写完整的身份证号。")
             return member
-        member = members.get(key)
+        member = self.members.get(key)
         if member is None:
             errs.append("找不到该身份证号的会员（须为您管辖范围内的会员）。")
         elif not member.org_path.startswith(self.org.path):
@@ -352,7 +373,7 @@ class _Checker:
             member = None
         return member
 
-    def _line(self, rownum, values, activity: Activity, member: _Person | None, sessions, errs) -> _Line | None:
+    def _line(self, rownum, values, activity: Activity, member: _Person | None, errs) -> _Line | None:
         if member is not None:
             why = staff_refusal(activity, member)
             if why:
@@ -360,7 +381,7 @@ class _Checker:
         seq = values.get("session")
         known = self.chosen.get((activity.id, seq))
         if known is None:
-            own = sessions[activity.id]
+            own = self.sessions[activity.id]
             chosen = list(own.values()) if seq is None else [own[seq]] if seq in own else None
             refusals = [why for why in (checkin_refusal(activity, s, self.now) for s in chosen or ()) if why]
             known = self.chosen[(activity.id, seq)] = (chosen, refusals, len(own))
@@ -388,11 +409,10 @@ class _Checker:
         return _Line(rownum, activity, None, name, values.get("affiliation") or "", values.get("gender") or "",
                      chosen if checked else [], score, score_given, ("g", name))
 
-    @staticmethod
-    def _duplicates(line: _Line, values: dict, seen: dict, errs: list[str]) -> None:
+    def _duplicates(self, line: _Line, values: dict, errs: list[str]) -> None:
         """A person appears once per activity and 场次; two rows may split the sessions
         between them, but not name one twice, nor give two scores."""
-        who = (line.activity.id, line.person)
+        seen, who = self.seen, (line.activity.id, line.person)
         earlier = seen.get((who, "row", values.get("session")))
         if earlier:
             errs.append(f"与第{earlier}行重复（同一活动、同一人、同一场次）。")
@@ -413,13 +433,29 @@ class _Checker:
             seen[(who, "session", s.id)] = line.rownum
 
 
+def _id_key(raw: str, today: dt.date) -> str:
+    """An ID cell → the blind index of the normalised number, "*" + a masked number as an
+    export writes it (looked up among the activity's people instead), or "!" + why it is
+    refused (a wrong length, birth date or check digit, as the roster checks it)."""
+    text = raw.replace(" ", "").upper()
+    if MASKED_ID.match(text):
+        return "*" + text
+    try:
+        number = parse_resident_id(raw, today=today).number
+    except ValidationError as exc:
+        return "!" + exc.messages[0]
+    return crypto.blind_index(number, purpose="id")
+
+
 def _row_parser(table, index) -> Callable:
     """exchange.sheets.parse_row for a file of tens of thousands of rows, most of whose
-    cells are blank (a blank cell costs a dict lookup here, a Column.parse call there:
-    half of the checking time of 50,000 rows). Filled cells, formulas and the template's
-    example row are handled exactly as parse_row does; 签到 is None when blank (a bool
-    column reads blank as 否, and blank means "yes if the session has started")."""
-    plan = [(col, index[col.key], col.parse(None) if not col.required else None)
+    cells are blank or repeat (the same 活动编号 on hundreds of rows): a blank cell costs a
+    dict lookup here, a repeated one another (Column.parse is called once per distinct
+    value, and its answers are immutable), where parse_row calls Column.parse for every
+    cell — half of the checking time of 50,000 rows. Filled cells, formulas and the
+    template's example row are handled exactly as parse_row does; 签到 is None when blank
+    (a bool column reads blank as 否, and blank means "yes if the session has started")."""
+    plan = [(col, index[col.key], col.parse(None) if not col.required else None, {})
             for col in ATTENDANCE_COLUMNS if col.key in index]
     formulas = table.formulas
     example = example_values(ATTENDANCE_COLUMNS)
@@ -427,7 +463,7 @@ def _row_parser(table, index) -> Callable:
     def parse(rownum: int, cells: list) -> tuple[dict, list[str]]:
         values, errors = {"checked": None}, []
         width = len(cells)
-        for col, i, blank in plan:
+        for col, i, blank, memo in plan:
             raw = cells[i] if i < width else None
             formula = bool(formulas) and (rownum, i) in formulas
             if (raw is None or raw == "") and not formula:
@@ -436,16 +472,28 @@ def _row_parser(table, index) -> Callable:
                 elif col.key != "checked":
                     values[col.key] = blank
                 continue
+            if not formula:
+                try:
+                    values[col.key] = memo[raw]
+                    continue
+                except (KeyError, TypeError):
+                    pass
             try:
-                values[col.key] = col.parse(raw, formula=formula)
+                value = values[col.key] = col.parse(raw, formula=formula)
             except CellError as exc:
                 message = str(exc)
                 errors.append(message if message.startswith("“") else f"“{col.header}”{message}")
+            else:
+                if not formula and len(memo) < MEMO_SIZE:
+                    memo[raw] = value
         if not errors and example is not None and all(example[k] == v for k, v in values.items() if k in example):
             errors.append(EXAMPLE_ROW)
         return values, errors
 
     return parse
+
+
+MEMO_SIZE = 20_000  # distinct values remembered per column
 
 
 def _where_in(qs, column: str, values: list, fields: tuple) -> list:
@@ -470,93 +518,105 @@ def _where_in(qs, column: str, values: list, fields: tuple) -> list:
 class _Reg:
     """A registration as the plan sees it: on file (`id`) or to be written (`new`)."""
 
-    __slots__ = ("id", "status", "score", "passed", "new", "dirty", "reopened", "line")
+    __slots__ = ("id", "status", "score", "passed", "new", "reopened", "line")
 
     def __init__(self, id=None, status=RegStatus.REGISTERED, score=None, passed=None, new=False, line=None):
         self.id, self.status, self.score, self.passed, self.new, self.line = id, status, score, passed, new, line
-        self.dirty = self.reopened = False
+        self.reopened = False
 
 
-@dataclass
 class _State:
-    regs: dict  # (activity id, person) → _Reg
-    checkins: set  # (_Reg, session id)
-    taken: dict  # activity id → registrations holding a place
-    activities: dict  # activity id → (status, capacity) as now on file
+    """The registrations and check-ins on the activities a file names, as the plan moves on."""
 
-    @classmethod
-    def load(cls, lines: list[_Line], *, lock: bool = False) -> _State:
-        aids = sorted({line.activity.id for line in lines})
-        regs, by_id, taken, checkins, activities = {}, {}, {}, set(), {}
+    def __init__(self):
+        self.regs: dict[tuple, _Reg] = {}  # (activity id, person) → registration
+        self.checkins: set[tuple] = set()  # (_Reg, session id)
+        self.taken: dict[int, int] = {}  # activity id → registrations holding a place
+        self.activities: dict[int, tuple] = {}  # activity id → (status, capacity) as read
+
+    def add(self, aids: list[int], *, lock: bool) -> None:
+        by_id = {}
         for i in range(0, len(aids), 2000):
             chunk = aids[i:i + 2000]
             qs = Activity.objects.filter(pk__in=chunk).order_by("pk")
             if lock:  # sign-ups and check-ins through the services take the same lock
                 qs = qs.select_for_update()
-            activities.update((pk, (status, cap)) for pk, status, cap in qs.values_list("pk", "status", "capacity"))
+            self.activities.update((pk, (status, cap)) for pk, status, cap in qs.values_list("pk", "status", "capacity"))
             for pk, aid, member_id, name, status, score, passed in Registration.objects.filter(activity_id__in=chunk).values_list(
                     "id", "activity_id", "member_id", "name", "status", "score", "passed"):
                 reg = by_id[pk] = _Reg(pk, status, score, passed)
-                regs[(aid, ("m", member_id) if member_id is not None else ("g", name))] = reg
+                self.regs[(aid, ("m", member_id) if member_id is not None else ("g", name))] = reg
                 if status == RegStatus.REGISTERED:
-                    taken[aid] = taken.get(aid, 0) + 1
-            checkins.update((by_id[r], s) for r, s in CheckIn.objects.filter(activity_id__in=chunk).values_list(
+                    self.taken[aid] = self.taken.get(aid, 0) + 1
+            self.checkins.update((by_id[r], s) for r, s in CheckIn.objects.filter(activity_id__in=chunk).values_list(
                 "registration_id", "session_id"))
-        return cls(regs, checkins, taken, activities)
 
 
-@dataclass
 class _Plan:
-    outcomes: dict  # outcome → rows
-    new_regs: list  # _Reg (with .line)
-    changed: list  # _Reg on file whose status or score changes
-    new_checkins: list  # (_Reg, Session)
-    warnings: list
+    """What rows do: counted per outcome, and the rows to write."""
+
+    def __init__(self):
+        self.outcomes = {"created": 0, "updated": 0, "unchanged": 0}
+        self.new_regs: list[_Reg] = []  # with their .line
+        self.changed: list[_Reg] = []  # on file, status or score changing
+        self.new_checkins: list[tuple] = []  # (_Reg, Session)
+        self.warnings: list[tuple[int, str]] = []
+        self.checkin_count = 0
 
     def count(self, report: ImportReport) -> None:
         report.created, report.updated, report.unchanged = (self.outcomes[k] for k in ("created", "updated", "unchanged"))
-        report.warnings = self.warnings
+        report.warnings = sorted(self.warnings)
+
+    def written(self) -> None:
+        """The new registrations are on file now: a later row that changes one updates it."""
+        for reg in self.new_regs:
+            reg.new = False
 
 
-def _plan(lines: list[_Line], state: _State) -> _Plan:
-    """What each row does to the registrations and check-ins `state` holds, in file order."""
-    outcomes = {"created": 0, "updated": 0, "unchanged": 0}
-    new_regs, changed, new_checkins, warnings = [], [], [], []
+def _plan(lines: list[_Line], state: _State, plan: _Plan) -> _Plan:
+    """What each row does to the registrations and check-ins `state` holds, in file order;
+    added to `plan`, whose rows to write are then those of these lines: registrations not
+    yet written (`new`: a streaming import writes each chunk's, see written()) and changes
+    to those written before."""
+    plan.new_regs, plan.changed, plan.new_checkins = [], [], []
+    outcomes, changed = plan.outcomes, set()
     for line in lines:
         activity = line.activity
-        key = (activity.id, line.person)
+        aid = activity.id
+        key = (aid, line.person)
         reg = state.regs.get(key)
-        status, capacity = state.activities.get(activity.id, (activity.status, activity.capacity))
         created = touched = False
         if reg is None or reg.status == RegStatus.CANCELLED:
-            taken = state.taken.get(activity.id, 0)
+            status, capacity = state.activities[aid]
+            taken = state.taken.get(aid, 0)
             free = line.sessions or status in HELD or capacity is None or taken < capacity
             place = RegStatus.REGISTERED if free else RegStatus.WAITLIST
             if reg is None:
                 reg = state.regs[key] = _Reg(status=place, new=True, line=line)
-                new_regs.append(reg)
+                plan.new_regs.append(reg)
                 created = True
             else:
                 reg.status, reg.reopened, touched = place, True, True
             if place == RegStatus.REGISTERED:
-                state.taken[activity.id] = taken + 1
+                state.taken[aid] = taken + 1
             else:
-                warnings.append((line.rownum, f"“{activity.title}”名额已满，{line.name}列入候补名单。"))
+                plan.warnings.append((line.rownum, f"“{activity.title}”名额已满，{line.name}列入候补名单。"))
         elif reg.status == RegStatus.WAITLIST and line.sessions:
             reg.status, touched = RegStatus.REGISTERED, True  # they came: a place, as at the door
-            state.taken[activity.id] = state.taken.get(activity.id, 0) + 1
+            state.taken[aid] = state.taken.get(aid, 0) + 1
         for session in line.sessions:
             if (reg, session.id) not in state.checkins:
                 state.checkins.add((reg, session.id))
-                new_checkins.append((reg, session))
+                plan.new_checkins.append((reg, session))
                 touched = True
         if line.score_given and line.score != reg.score:
             reg.score, reg.passed, touched = line.score, passed_for(activity, line.score), True
-        if touched and not reg.new and not reg.dirty:
-            reg.dirty = True
-            changed.append(reg)
+        if touched and not reg.new and reg not in changed:
+            changed.add(reg)
+            plan.changed.append(reg)
         outcomes["created" if created else "updated" if touched else "unchanged"] += 1
-    return _Plan(outcomes, new_regs, changed, new_checkins, warnings)
+    plan.checkin_count += len(plan.new_checkins)
+    return plan
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -567,20 +627,39 @@ REG_COLUMNS = ["id", "activity_id", "org_path", "member_id", "name", "unit_id", 
 CHECKIN_COLUMNS = ["registration_id", "session_id", "activity_id", "org_path", "at", "method", "by_id"]
 
 
-def _write(actor: Actor, org: Org, lines: list[_Line], report: ImportReport, shown: str) -> None:
+class _Rejected(Exception):
+    """Bad rows in an all-or-nothing import: everything written so far rolls back."""
+
+
+class _Moved(Exception):
+    def __init__(self, activity):
+        super().__init__(activity.id)
+        self.activity = activity
+
+
+def _import_at_end(run: _Run, shown: str, progress) -> None:
+    """SQLite: every row checked first, outside any transaction (the database's one write
+    lock is not held meanwhile, and a job's progress, written on this connection, shows),
+    then the outcome planned again from the state read under that lock, and written in one
+    short transaction."""
+    report, actor, org = run.report, run.actor, run.org
+    lines = run.check_all(progress)
+    if report.errors and run.mode != "valid":
+        _audit(actor, org, shown, report, failed=True)
+        return
     try:
         with transaction.atomic():
-            state = _State.load(lines, lock=True)
-            moved = [line.activity for line in lines
-                     if state.activities.get(line.activity.id, (None,))[0] in (None, Status.CANCELLED, Status.PLANNED)]
-            if moved:
-                raise _Moved(moved[0])
-            plan = _plan(lines, state)
-            _insert(actor, plan)
+            state = _State()
+            state.add(sorted({line.activity.id for line in lines}), lock=True)
+            for line in lines:
+                if state.activities.get(line.activity.id, (None,))[0] in (None, Status.CANCELLED, Status.PLANNED):
+                    raise _Moved(line.activity)
+            plan = _plan(lines, state, _Plan())
+            _insert(actor, plan.new_regs, plan.new_checkins, _next_ids)
             _update(plan.changed)
             plan.count(report)
             report.written = True
-            _audit(actor, org, shown, report, failed=False, checkins=len(plan.new_checkins))
+            _audit(actor, org, shown, report, failed=False, checkins=plan.checkin_count)
     except _Moved as exc:
         report.file_error = f"导入期间活动“{exc.activity.title}”的状态已改变，未写入任何数据，请重新导入。"
     except (IntegrityError, ReferenceGone) as exc:
@@ -590,19 +669,123 @@ def _write(actor: Actor, org: Org, lines: list[_Line], report: ImportReport, sho
         _audit(actor, org, shown, report, failed=True)
 
 
-class _Moved(Exception):
-    def __init__(self, activity):
-        super().__init__(activity.id)
-        self.activity = activity
+def _import_streaming(run: _Run, shown: str, progress) -> None:
+    """PostgreSQL: one transaction and two threads sharing its connection, so that the
+    server works while Python does (as the roster import does, members.sheets._Streamer).
+    This thread parses each chunk (cells, ID numbers, blind indexes) and then checks and
+    plans it; a worker looks up what each parsed chunk names (its activities, locked as
+    they are first read; sessions; members; the registrations and check-ins already there)
+    and writes each planned chunk (COPY). The worker's steps run one after another in the
+    order given: lookup 1, lookup 2, write 1, lookup 3, write 2 …, so while this thread
+    parses chunk n + 1 and checks chunk n, the server writes chunk n - 1. Only the worker
+    uses the connection. Its lookups add to the dictionaries the checks read, never under
+    a key a check of an earlier chunk reads. With a bad row in "all" mode nothing more is
+    written, the rest is still checked for the report, and all is rolled back."""
+    report, actor, org, mode = run.report, run.actor, run.org, run.mode
+    rows, total = run.table.rows, len(run.table.rows)
+    starts = list(range(0, total, CHUNK_ROWS))
+    run.lock = True
+    try:
+        with transaction.atomic(), _Worker() as worker:
+            ids = _IdPool(Registration._meta.db_table)
+            parsed = run.parse(rows[:CHUNK_ROWS])
+            looked_up = worker.submit(run.resolve, parsed)
+            for n, start in enumerate(starts):
+                following = run.parse(rows[start + CHUNK_ROWS:start + 2 * CHUNK_ROWS]) if n + 1 < len(starts) else None
+                next_lookup = worker.submit(run.resolve, following) if following is not None else None
+                looked_up.result()
+                plan = _plan(run.check(parsed), run.state, run.plan)
+                if mode == "valid" or not run.errors:
+                    worker.submit(_write_chunk, actor, plan.new_regs, plan.new_checkins, plan.changed, ids)
+                    plan.written()  # the worker writes them before any later step: later rows update them
+                progress(start + len(parsed), total)
+                parsed, looked_up = following, next_lookup
+            worker.wait()
+            report.errors = run.sorted_errors()
+            if report.errors and mode != "valid":
+                raise _Rejected
+            run.plan.count(report)
+            report.written = True
+            _audit(actor, org, shown, report, failed=False, checkins=run.plan.checkin_count)
+    except _Rejected:
+        pass
+    except (IntegrityError, ReferenceGone, OperationalError) as exc:
+        report.errors = run.sorted_errors()
+        report.file_error = _conflict_message(exc)
+    if not report.written:
+        report.created = report.updated = report.unchanged = 0
+        _audit(actor, org, shown, report, failed=True)
+
+
+def _write_chunk(actor: Actor, new_regs: list, new_checkins: list, changed: list, ids: _IdPool) -> None:
+    _insert(actor, new_regs, new_checkins, ids.take)
+    _update(changed)
+
+
+class _Worker:
+    """A thread that uses the import's connection (and so its transaction) for the steps
+    given to it, one after another in order. The GIL switch interval is shortened meanwhile,
+    as for the roster import (members.sheets._ShortSwitchInterval): the worker, woken by the
+    server, needs the interpreter at once or the server sits idle."""
+
+    def __enter__(self) -> _Worker:
+        shared = self.shared = connections[DEFAULT_DB_ALIAS]
+        shared.inc_thread_sharing()
+
+        def share() -> None:
+            connections[DEFAULT_DB_ALIAS] = shared
+
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="attendance-import", initializer=share)
+        self.steps: list[Future] = []
+        self.saved = sys.getswitchinterval()
+        sys.setswitchinterval(min(self.saved, 0.0005))
+        return self
+
+    def submit(self, fn, *args) -> Future:
+        step = self.pool.submit(fn, *args)
+        self.steps.append(step)
+        return step
+
+    def wait(self) -> None:
+        """Every step done; the first error of a step is raised here."""
+        for step in self.steps:
+            step.result()
+        self.steps = []
+
+    def __exit__(self, *exc) -> None:
+        try:
+            for step in self.steps:
+                step.cancel()  # after an error: what has not started never will
+            self.pool.shutdown(wait=True)  # a COPY still running ends before the transaction does
+        finally:
+            self.shared.dec_thread_sharing()
+            sys.setswitchinterval(self.saved)
+
+
+class _IdPool:
+    """Registration ids for the streaming import, taken from the sequence in blocks."""
+
+    def __init__(self, table: str):
+        self.table, self.free = table, []
+
+    def take(self, cursor, table: str, n: int) -> list[int]:
+        if len(self.free) < n:
+            self.free += _next_ids(cursor, table, max(n - len(self.free), 2000))
+        taken, self.free = self.free[:n], self.free[n:]
+        return taken
 
 
 def _conflict_message(exc: Exception) -> str:
-    cause = exc.__cause__ if isinstance(exc, IntegrityError) else exc
+    """What another session did between the check and the write, in Chinese. Anything else
+    is raised again."""
+    cause = exc.__cause__ if isinstance(exc, IntegrityError | OperationalError) else exc
     state, text = getattr(cause, "sqlstate", None), str(cause)
     if isinstance(exc, ReferenceGone) or state == "23503" or "FOREIGN KEY constraint failed" in text:
         return "导入期间有活动、场次、会员或账号被删除，未写入任何数据，请重新导入。"
     if state == "23505" or "UNIQUE constraint failed" in text:
         return "导入期间另有人为文件中的人员报名或签到，未写入任何数据，请重新导入。"
+    if state == "40P01":
+        return "导入与同时进行的另一项导入相互等待，未写入任何数据，请稍后重新导入。"
     raise exc
 
 
@@ -620,7 +803,9 @@ def _next_ids(cursor, table: str, n: int) -> list[int]:
     return list(range(top + 1, top + 1 + n))
 
 
-def _insert(actor: Actor, plan: _Plan) -> None:
+def _insert(actor: Actor, new_regs: list[_Reg], new_checkins: list[tuple], next_ids: Callable) -> None:
+    if not new_regs and not new_checkins:
+        return
     now = timezone.now()
     when = connection.ops.adapt_datetimefield_value  # raw rows skip the field's own conversion (SQLite: naive UTC)
     user_id = getattr(user_of(actor), "pk", None)
@@ -629,19 +814,40 @@ def _insert(actor: Actor, plan: _Plan) -> None:
         if refs is not None:
             # What the new rows point at besides each other: checked and locked once each
             # rather than by PostgreSQL's per-row trigger (core.db.set_wise_references).
-            refs.require(Activity, {r.line.activity.id for r in plan.new_regs} | {s.activity_id for _, s in plan.new_checkins})
-            refs.require(Member, {r.line.member.id for r in plan.new_regs if r.line.member is not None})
-            refs.require(Org, {r.line.member.org_id if r.line.member is not None else r.line.activity.org_id for r in plan.new_regs})
-            refs.require(Session, {s.id for _, s in plan.new_checkins})
-            refs.require(Registration, {r.id for r, _ in plan.new_checkins if not r.new})
+            fresh = set(new_regs)
+            refs.require(Activity, {r.line.activity.id for r in new_regs} | {s.activity_id for _, s in new_checkins})
+            refs.require(Member, {r.line.member.id for r in new_regs if r.line.member is not None})
+            refs.require(Org, {r.line.member.org_id if r.line.member is not None else r.line.activity.org_id for r in new_regs})
+            refs.require(Session, {s.id for _, s in new_checkins})
+            refs.require(Registration, {r.id for r, _ in new_checkins if r not in fresh})
             refs.require(get_user_model(), [user_id])
-        for reg, pk in zip(plan.new_regs, _next_ids(cursor, reg_table, len(plan.new_regs)), strict=True):
+        for reg, pk in zip(new_regs, next_ids(cursor, reg_table, len(new_regs)), strict=True):
             reg.id = pk
-        raw = cursor.cursor if connection.vendor == "postgresql" else cursor
-        copy_rows(raw, reg_table, REG_COLUMNS, (_reg_row(r, user_id, when(now)) for r in plan.new_regs))
-        copy_rows(raw, checkin_table, CHECKIN_COLUMNS, (
+        write = _copy_binary if connection.vendor == "postgresql" else copy_rows
+        write(cursor, reg_table, REG_COLUMNS, (_reg_row(r, user_id, when(now)) for r in new_regs))
+        write(cursor, checkin_table, CHECKIN_COLUMNS, (
             (reg.id, s.id, s.activity_id, s.org_path, when(min(s.starts_at, now)), Method.IMPORT, user_id)
-            for reg, s in plan.new_checkins))
+            for reg, s in new_checkins))
+
+
+_COLUMN_TYPES: dict[str, dict[str, int]] = {}
+
+
+def _copy_binary(cursor, table: str, columns: list[str], rows) -> None:
+    """COPY in PostgreSQL's binary format: the values go as they are, without being
+    written out as text and parsed back (for 50,000 registrations the import's thread
+    spends 0.1 s on them instead of 0.5 s, time the checking thread then has). Binary
+    COPY needs each column's exact type, read once from the catalogue."""
+    types = _COLUMN_TYPES.get(table)
+    if types is None:
+        cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0", [table])
+        types = _COLUMN_TYPES[table] = dict(cursor.fetchall())
+    q = connection.ops.quote_name
+    # Table and column names come from model metadata, never from input.
+    with cursor.cursor.copy(f"COPY {q(table)} ({', '.join(q(c) for c in columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types([types[c] for c in columns])
+        for row in rows:
+            copy.write_row(row)
 
 
 def _reg_row(reg: _Reg, user_id, now) -> tuple:

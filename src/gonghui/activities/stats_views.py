@@ -4,6 +4,7 @@ the list of the activities behind it. Input and display only."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.http import Http404
 from django.shortcuts import render
@@ -11,6 +12,7 @@ from django.urls import path
 from django.utils import timezone
 
 from gonghui.activities import figures as F
+from gonghui.core.formats import doc_number, doc_percent
 from gonghui.orgs.models import Level
 from gonghui.orgs.selectors import org_get_by_code, reporting_scope
 from gonghui.web.http import staff_view
@@ -41,6 +43,14 @@ def _choose(request):
     return org, start, end, subtree
 
 
+def _percent(ratio) -> str:
+    return doc_percent(ratio) if ratio is not None else "—"
+
+
+def _hours(value) -> str:
+    return doc_number(Decimal(value).quantize(F.HOURS)) if value else "0"
+
+
 def _chart(rows) -> list[list]:
     return [[label, value, link] for label, value, link in rows]
 
@@ -62,13 +72,17 @@ def stats(request):
         "funding": _chart((r.label, float(r.cost), f.link()) for r in f.funding),
         "partners": _chart((c.label, c.activities, f.link()) for c in f.partner_categories),
     }
-    branches = [{"row": b, "link": F.list_link(None, **{**f.query(), **b.query})} for b in f.by_branch]
+    branches = [{"row": b, "link": F.list_link(None, **{**f.query(), **b.query}), "rate": _percent(b.rate)} for b in f.by_branch]
+    classes = [{"activity": c.activity, "sessions": c.sessions, "teachers": c.teachers, "class_hours_text": _hours(c.class_hours),
+                "hours_text": _hours(c.hours)} for c in f.training.classes]
     return render(request, "activities/stats.html", {
         "f": f, "org": org, "start": start, "end": end, "subtree": subtree, "year": start.year,
         "scope_label": reporting_scope(org, subtree).label,
         "kind_rows": kind_rows, "months": months, "month_totals": month_totals, "branches": branches, "charts": charts,
         "all_link": f.link(), "training_link": f.link(training="1"),
-        "can_choose_scope": org.level < Level.GRASSROOTS,
+        "can_choose_scope": org.level < Level.GRASSROOTS, "classes": classes, "rate": _percent(f.rate),
+        "per_member": _hours(f.training.hours_per_member) if f.training.hours_per_member is not None else "—",
+        "training_hours": _hours(f.training.hours), "class_hours": _hours(f.training.class_hours),
     })
 
 

@@ -63,12 +63,13 @@ VERBS = {"health": "开展", "volunteer": "开展", "study": "开展", "reading"
 EVENT_ENDINGS = ("活动", "比赛", "竞赛", "大赛", "运动会", "联欢会", "晚会", "讲座", "义诊", "体检", "培训", "培训班", "演出", "展",
                  "展览", "赛", "会", "宣讲", "课", "行", "游")
 PARTNERS_NAMED = 2
+REPEAT_MIN = 10  # summary.lint's REPEAT_MIN_COUNT: smaller figures recur by chance without misleading
 
 _KIND_FIELDS = {"period": "期间（全年、上半年……）", "partners": "合作单位（每次活动都有合作单位时）", "verb": "动词（举办、开展、组织）",
                 "names": "活动名称（三次及以上时列举三个，带引号，以“等”结尾）", "noun": "活动类型（总结中的称呼）",
                 "held": "活动次数", "people": "参加人次", "served": "受益群众人数", "yoy": "与上年同期比较"}
 _ONE_FIELDS = {"when": "日期", "partners": "合作单位", "verb": "动词（举办、开展、组织）", "title": "活动名称",
-               "noun": "活动类型（活动名称未说明时）", "people": "参加人次", "served": "受益群众人数"}
+               "noun": "活动类型（活动名称未说明时）", "people": "参加人数", "served": "受益群众人数"}
 _TRAINING_FIELDS = {"period": "期间", "classes": "培训班期数", "names": "各培训班及期数", "teachers": "授课人（职务职称和姓名）",
                     "people": "培训人次（各期参训人数之和）", "trainees": "参训人数（每人只计一次）", "hours": "课时合计（学时）",
                     "per_member": "会员人均参加培训学时", "yoy": "与上年同期比较"}
@@ -79,7 +80,8 @@ _QUIZ_FIELDS = {"when": "日期", "people": "参加人数（有成绩的）", "w
 _QUIZZES_FIELDS = {"period": "期间", "names": "答卷名称（列举三个，以“等”结尾）", "count": "答卷次数", "people": "参加答卷人次",
                    "passed": "合格人次（设了及格分时）"}
 _STUDY_FIELDS = {"period": "期间", "titles": "学习活动（学习任务名称）", "count": "学习任务项数", "noun": "提交物（学习心得……）",
-                 "expected": "应交篇数", "submitted": "实交篇数", "share": "完成率（不超过100%时）"}
+                 "expected": "应交篇数", "submitted": "实交篇数", "share": "完成率（不超过100%时）",
+                 "none": "没有会员提交时的说法"}
 _PARTICIPATION_FIELDS = {"period": "期间", "members": "参加活动的会员人数（每人只计一次）", "share": "占会员总数的比例",
                          "earlier_share": "上年同期占会员总数的比例", "none": "期间没有会员参加活动时的说法"}
 _ACTIVITY_PROBLEM_FIELDS = {"period": "期间", "held": "举办活动次数", "earlier": "上年同期举办活动次数", "none": "期间未举办活动时的说法"}
@@ -92,7 +94,7 @@ PHRASES = (
            _KIND_FIELDS,
            {"period": "全年", "verb": "举办", "noun": "文体活动", "held": "8", "people": "560"}, purpose=True),
     Phrase("activities.one", "职工活动（单次）",
-           "{when}，[联合{partners}]{verb}“{title}”[{noun}][，参加职工{people}人次][，受益群众{served}人]。",
+           "{when}，[联合{partners}]{verb}“{title}”[{noun}][，{people}名职工参加][，受益群众{served}人]。",
            _ONE_FIELDS,
            {"when": "3月8日", "partners": "市第一人民医院", "verb": "举办", "title": "庆三八健康知识讲座及义诊", "people": "40"},
            purpose=True),
@@ -124,7 +126,7 @@ PHRASES = (
            _QUIZZES_FIELDS,
            {"period": "全年", "names": "“妇女权益保障法知识答卷”“安全生产知识竞赛”“工会法知识测试”等", "count": "4", "people": "260"}),
     Phrase("activities.study", "学习任务",
-           "{period}开展{titles}[，布置学习任务{count}项]，应交{noun}{expected}篇，实交{submitted}篇[，完成率{share}]。",
+           "{period}开展{titles}[，布置学习任务{count}项]，应交{noun}{expected}篇[，实交{submitted}篇][，完成率{share}]。",
            _STUDY_FIELDS,
            {"period": "全年", "titles": "读书活动", "noun": "学习心得", "expected": "412", "submitted": "398", "share": "96.6%"}),
     Phrase("activities.headline_training", "开篇要点：职工培训",
@@ -150,7 +152,7 @@ PHRASES = (
            "制定年度职工教育培训计划，围绕岗位技能、安全生产和法律知识举办培训班，提高职工队伍素质。",
            _TRAINING_PROBLEM_FIELDS),
     Phrase("activities.problem_study", "问题：学习任务完成不够好",
-           "职工学习任务完成得还不够好，{period}应交{noun}{expected}篇，实交{submitted}篇，完成率{share}。",
+           "职工学习任务完成得还不够好，{period}应交{noun}{expected}篇，[实交{submitted}篇，完成率{share}][{none}]。",
            _STUDY_FIELDS),
     Phrase("activities.plan_study", "计划：督促完成学习任务",
            "加强学习任务的督促检查，及时提醒未按期提交的会员，提高学习活动的实效。",
@@ -228,13 +230,19 @@ def _event_noun(title: str, noun: str) -> str:
     return "" if title.endswith(EVENT_ENDINGS) else noun
 
 
-def _kind_items(ctx, fig: F.Figures, earlier: F.Figures, groups: dict[int, list[F.ActivityRow]]) -> list[Item]:
+def _kind_items(ctx, fig: F.Figures, earlier: F.Figures, groups: dict[int, list[F.ActivityRow]], stated=()) -> list[Item]:
+    """One sentence per kind (see the module's docstring). Of two kinds whose 人次 (or people
+    served) would be the same figure, the later leaves it out: a reader (and the lint) takes
+    one figure written twice in a part for one fact stated twice. `stated`: 人次 the part
+    already states."""
     before: dict[int, int] = {}
     quizzes_before = {q.activity.id for q in earlier.quizzes}
     for a in earlier.activities:
         if _plain(a, quizzes_before):
             before[a.kind_id] = before.get(a.kind_id, 0) + 1
-    items = []
+    items: list[Item] = []
+    stated: set[int] = set(stated or ())
+    stated_served: set[int] = set()
     for kind_id, rows in groups.items():
         kind = fig.kinds[kind_id]
         link = _link(ctx, kind=kind.code)
@@ -245,18 +253,30 @@ def _kind_items(ctx, fig: F.Figures, earlier: F.Figures, groups: dict[int, list[
         partners = _partners(rows)
         if len(rows) == 1:
             a = rows[0]
+            people = 0 if served else a.attendees
+            if beneficiaries in stated_served and people:
+                beneficiaries = 0
+            elif beneficiaries >= REPEAT_MIN:
+                stated_served.add(beneficiaries)
             items.append(Item("activities.one", {
                 "when": date(a.day), "partners": text(partners), "verb": text(verb), "title": text(quotable(a.title)),
-                "noun": text(_event_noun(a.title, kind.noun)), "people": NONE if served else count(people, link),
-                "served": count(beneficiaries, link),
+                "noun": text(_event_noun(a.title, kind.noun)), "people": count(people, link), "served": count(beneficiaries, link),
             }, key=f"activities.kind.{kind.code}", label=kind.name))
             continue
         named = sorted(rows, key=lambda a: (-a.served, a.starts_at))[:GROUP_NAMED] if len(rows) >= GROUP_MIN else []
         names = [a.title for a in rows if a in named]
+        if served or people in stated:  # 义诊 states the people served; a repeated 人次 is left to the first
+            people = 0
+        elif people >= REPEAT_MIN:
+            stated.add(people)
+        if beneficiaries in stated_served:
+            beneficiaries = 0
+        elif beneficiaries >= REPEAT_MIN:
+            stated_served.add(beneficiaries)
         items.append(Item("activities.kind", {
             "period": text(_when(ctx)), "partners": text(partners), "verb": text(verb),
             "names": examples(names, quoted=True) if names else NONE, "noun": text(kind.noun), "held": count(len(rows), link),
-            "people": NONE if served else count(people, link), "served": count(beneficiaries, link),
+            "people": count(people, link), "served": count(beneficiaries, link),
             "yoy": yoy(len(rows), before.get(kind_id) or None, "次"),
         }, key=f"activities.kind.{kind.code}", label=kind.name))
     return items
@@ -423,7 +443,9 @@ def _quiz_items(ctx, fig: F.Figures) -> list[Item]:
     quizzes = fig.quizzes
     if not quizzes:
         return []
-    if len(quizzes) >= GROUP_MIN:
+    counts = [q.scored for q in quizzes if q.scored >= REPEAT_MIN]
+    # Many quizzes, or two whose sentences would state one figure twice: one sentence for all.
+    if len(quizzes) >= GROUP_MIN or len(counts) != len(set(counts)):
         link = _link(ctx)
         passed = [q.passed for q in quizzes if q.passed is not None]
         ranked = sorted(quizzes, key=lambda q: -q.scored)[:GROUP_NAMED]
@@ -458,8 +480,8 @@ def _study_items(ctx) -> list[Item]:
         items.append(Item("activities.study", {
             "period": text(_when(ctx)), "titles": text(_study_name(names)),
             "count": count(row.assignments if row.assignments > 1 else 0), "noun": text(row.noun),
-            "expected": count(row.expected), "submitted": count(row.submitted, zero=True),
-            "share": percent(share) if share <= 1 else NONE,
+            "expected": count(row.expected), "submitted": count(row.submitted),
+            "share": percent(share) if 0 < share <= 1 else NONE, "none": text(""),
         }, key=f"activities.study.{row.noun}", label=row.noun))
     return items
 
@@ -479,14 +501,21 @@ def _study_name(titles: list[str]) -> str:
 def _study(ctx):
     from gonghui.activities.study_figures import study_totals
 
-    return ctx.memo("activities.study", lambda: study_totals(ctx.actor, ctx.org, ctx.start, ctx.end, subtree=ctx.scope.whole))
+    return ctx.memo("activities.study", lambda: study_totals(ctx.actor, ctx.org, ctx.start, _study_end(ctx),
+                                                              subtree=ctx.scope.whole))
+
+
+def _study_end(ctx):
+    """Assignments are reported once due: those due in the period by its as-of day, with the
+    pieces handed in by then (one still open is not yet a result)."""
+    return min(ctx.end, ctx.as_of)
 
 
 def _study_titles(ctx) -> dict[str, list[str]]:
     """The titles of the assignments study_totals counts, by what is handed in."""
     from gonghui.activities.selectors import assignments_for
 
-    qs = assignments_for(ctx.actor).filter(due_on__gte=ctx.start, due_on__lte=ctx.end)
+    qs = assignments_for(ctx.actor).filter(due_on__gte=ctx.start, due_on__lte=_study_end(ctx))
     qs = qs.filter(org_path__startswith=ctx.org.path) if ctx.scope.whole else qs.filter(org=ctx.org)
     out: dict[str, list[str]] = {}
     for noun, title in qs.order_by("due_on", "id").values_list("noun", "title"):
@@ -506,8 +535,8 @@ def headline_education(ctx) -> list[Headline]:
 # - training: the scope's members' training hours per member `fell` by a fifth against the
 #   same period last year (period over), with at least TRAINING_MIN_BASE training 人次 last
 #   year;
-# - study: assignments due in the period (all due by the as-of day) with at least
-#   STUDY_MIN_EXPECTED pieces expected, of which less than STUDY_MIN_SHARE were handed in.
+# - study: assignments due in the period by its as-of day with at least STUDY_MIN_EXPECTED
+#   pieces expected, of which less than STUDY_MIN_SHARE were handed in by then.
 TRAINING_MIN_BASE = 10
 STUDY_MIN_EXPECTED = 10
 STUDY_MIN_SHARE = Decimal("0.9")
@@ -524,24 +553,16 @@ def suggest_education(ctx) -> list[Suggestion]:
             out += [Suggestion("problems", Item("activities.problem_training", facts)),
                     Suggestion("plans", Item("activities.plan_training", facts))]
     totals = _study(ctx)
-    if totals is not None and totals.assignments and _all_due(ctx):
+    if totals is not None and totals.assignments:
         for row in totals.by_noun:
             if row.expected >= STUDY_MIN_EXPECTED and Decimal(row.submitted) < STUDY_MIN_SHARE * row.expected:
                 facts = {"period": text(ctx.period.label), "titles": NONE, "count": NONE, "noun": text(row.noun),
-                         "expected": count(row.expected), "submitted": count(row.submitted, zero=True),
-                         "share": percent(Decimal(row.submitted) / Decimal(row.expected))}
+                         "expected": count(row.expected), "submitted": count(row.submitted),
+                         "share": percent(Decimal(row.submitted) / Decimal(row.expected)) if row.submitted else NONE,
+                         "none": text("" if row.submitted else "尚未收到会员提交")}
                 out += [Suggestion("problems", Item("activities.problem_study", facts, key=f"activities.problem_study.{row.noun}")),
                         Suggestion("plans", Item("activities.plan_study", facts, key=f"activities.plan_study.{row.noun}"))]
     return out
-
-
-def _all_due(ctx) -> bool:
-    """Whether every assignment the totals count was due by the as-of day."""
-    from gonghui.activities.selectors import assignments_for
-
-    qs = assignments_for(ctx.actor).filter(due_on__gte=ctx.start, due_on__lte=ctx.end, due_on__gt=ctx.as_of)
-    qs = qs.filter(org_path__startswith=ctx.org.path) if ctx.scope.whole else qs.filter(org=ctx.org)
-    return not qs.exists()
 
 
 def charts_education(ctx) -> list[Chart]:

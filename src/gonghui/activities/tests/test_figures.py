@@ -191,3 +191,69 @@ def test_it_never_serves_figures_counted_before_a_check_in_was_added_or_undone(t
     attendance.checkin_undo(actor=chair, checkin=ci)
     f = figures.figures(chair, tree.grassroots, *YEAR)
     assert (f.checkins, f.participants) == (1, 1)
+
+
+# --- the 活动统计 page and the dashboard panel ---------------------------------------------------
+
+
+def test_it_shows_the_figures_of_a_year_each_linked_to_its_activities(year_of_work, tree, login, personas):
+    client = login(personas.grassroots_chair)
+    page = client.get("/activities/stats/", {"year": "2025"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    for testid, value in (("stat-held", "6"), ("stat-checkins", "12"), ("stat-participants", "8"), ("stat-rate", "85.7%"),
+                          ("stat-classes", "1"), ("stat-hours", "1.1"), ("stat-partners", "1"), ("stat-cost", "500")):
+        assert f'data-testid="{testid}">{value}<' in html, testid
+    assert 'href="/activities/?org=G1&amp;year=2025&amp;kind=sports"' in html  # a kind's row
+    assert 'href="/activities/?org=G1&amp;year=2025&amp;kind=sports&amp;month=3"' in html  # a kind × month cell
+    assert "市第一人民医院" in html and "妇女权益保障法知识答卷" in html and "市应急管理局专家张明" in html
+    assert "望湖篮球赛" not in html and 'id="chart-kinds"' in html
+
+
+def test_it_keeps_the_page_to_the_unions_the_actor_may_see(year_of_work, tree, login, personas):
+    outsider = login(personas.outsider)
+    assert outsider.get("/activities/stats/", {"org": "G1", "year": "2025"}).status_code == 404
+    own = outsider.get("/activities/stats/", {"year": "2025"}).content.decode()
+    assert 'data-testid="stat-held">1<' in own and "一车间" not in own and "市第一人民医院" not in own
+    lead = login(personas.branch_lead)
+    assert lead.get("/activities/stats/", {"org": "G1"}).status_code == 404
+    assert 'data-testid="stat-held">1<' in lead.get("/activities/stats/", {"year": "2025"}).content.decode()
+
+
+@pytest.mark.parametrize("params", [{"year": "20x5"}, {"start": "2025-02-30"}, {"start": "2025-06-01", "end": "2025-05-01"},
+                                    {"start": "2015-01-01", "end": "2025-12-31"}, {"subtree": "yes"}, {"org": "G" * 40}])
+def test_it_refuses_bad_parameters_in_chinese(tree, login, personas, params):
+    page = login(personas.grassroots_chair).get("/activities/stats/", params)
+    assert page.status_code == 400
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in page.content.decode())
+
+
+def test_it_counts_a_federation_office_or_its_subtree_on_the_page(year_of_work, tree, login, personas):
+    admin = login(personas.district_admin)
+    whole = admin.get("/activities/stats/", {"year": "2025"}).content.decode()
+    assert 'data-testid="stat-held">7<' in whole and "临江街道工会" in whole and "望湖街道工会" in whole
+    office = admin.get("/activities/stats/", {"year": "2025", "subtree": "0"}).content.decode()
+    assert 'data-testid="stat-held">0<' in office
+
+
+def test_it_needs_the_right_to_see_activities(tree, people, client):
+    client.force_login(people.man.user)
+    assert client.get("/activities/stats/").status_code in (302, 403)
+
+
+def test_it_shows_the_panel_with_this_years_work(tree, chair, people, personas, rf):
+    from django.template.loader import render_to_string
+
+    from gonghui.activities.panels import dashboard_panel
+
+    today = timezone.localdate()
+    check_in(chair, held(chair, tree.grassroots, "sports", "年初运动会", D(today.year, 1, 1), hour=0.5, hour_end=2), [people.man])
+    request = rf.get("/")
+    request.actor = chair
+    panel = dashboard_panel(request)
+    html = render_to_string(panel["template"], {"panel": panel})
+    assert 'data-testid="stat-activities">1<' in html and 'data-testid="stat-person-times">1<' in html
+    request.actor = actor_of(personas.outsider)
+    assert 'data-testid="stat-activities">0<' in render_to_string("activities/_panel.html", {"panel": dashboard_panel(request)})
+    request.actor = actor_of(people.man.user)
+    assert dashboard_panel(request) is None

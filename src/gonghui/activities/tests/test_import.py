@@ -452,3 +452,30 @@ def test_an_excel_datetime_cell_is_read(tree, chair, tmp_path):
 def test_bad_time_text_is_a_cell_error():
     with pytest.raises(CellError):
         parse_when("2026-02-30", "开始时间")
+
+
+def test_rows_of_one_person_in_different_chunks_are_written_whole(tree, chair, roster, make_activity, tmp_path, monkeypatch):
+    """The import checks and writes a big file chunk by chunk: a registration written with
+    one chunk still takes the check-ins, score and place a later chunk gives it."""
+    from gonghui.activities import sheets_attendance
+
+    monkeypatch.setattr(sheets_attendance, "CHUNK_ROWS", 2)
+    zhang, zhang_id = roster["张伟"]
+    training = make_activity(code="training", title="班组长培训班", starts=-72, length=2, status=Status.OPEN, capacity=1,
+                             quiz_name="结业考试")
+    services.session_add(actor=chair, activity=training, starts_at=hours_from_now(-48), ends_at=hours_from_now(-46), hours=2)
+    coming = make_activity(title="下周参观", starts=100, status=Status.OPEN, capacity=1)
+    rows = [row(coming, "甲"), row(coming, "乙"),  # 乙 waits for a place
+            {**row(training, "张伟", zhang_id), "场次": 1}, row(training, "丙", 签到="否"),
+            {**row(training, "张伟", zhang_id), "场次": 2, "成绩": "90"}, {**row(training, "丙"), "场次": 2, "签到": "是"}]
+    report = attendance_import(actor=chair, path=sheet(tmp_path, rows), org=tree.grassroots)
+    assert report.ok and report.written and (report.created, report.updated) == (4, 2), report.errors
+    zhang_reg = Registration.objects.get(activity=training, member=zhang)
+    assert zhang_reg.score == Decimal("90") and sorted(zhang_reg.checkins.values_list("session__seq", flat=True)) == [1, 2]
+    # 丙 signed up beyond the one place, then came to the second session: a place, as at the door
+    guest = Registration.objects.get(activity=training, name="丙")
+    assert guest.status == RegStatus.REGISTERED and list(guest.checkins.values_list("session__seq", flat=True)) == [2]
+    assert dict(Registration.objects.filter(activity=coming).values_list("name", "status")) == {
+        "甲": RegStatus.REGISTERED, "乙": RegStatus.WAITLIST}
+    again = attendance_import(actor=chair, path=sheet(tmp_path, rows, name="b.xlsx"), org=tree.grassroots)
+    assert again.ok and again.unchanged == 6

@@ -96,7 +96,7 @@ def test_it_names_a_single_activity_with_its_date_and_partner(tree, chair, peopl
     check_in(chair, a, [people.woman], guests(39))
     held(chair, tree.grassroots, "volunteer", "学雷锋日", D(2025, 3, 5), beneficiaries=60)
     text = part(draft(Actor.system(), tree.grassroots)[1], "activities")
-    assert "3月8日，联合朝聚眼科医院开展“庆三八眼科健康知识讲座”，参加职工40人次" in text
+    assert "3月8日，联合朝聚眼科医院开展“庆三八眼科健康知识讲座”，40名职工参加" in text
     assert "3月5日，开展“学雷锋日”志愿服务活动，受益群众60人" in text
     assert "共组织开展各类职工活动" not in text  # one kind's figures are not restated as a total
 
@@ -108,7 +108,7 @@ def test_it_compares_with_the_same_period_last_year(tree, chair):
     check_in(chair, held(chair, tree.grassroots, "festival", "中秋游园会", D(2025, 9, 20)), guests=guests(30))
     text = part(draft(Actor.system(), tree.grassroots)[1], "activities")
     assert "全年举办文体活动8次，参加职工16人次，同比增加3次" in text
-    assert "全年举办节日活动" not in text and "9月20日，举办“中秋游园会”，参加职工30人次" in text
+    assert "全年举办节日活动" not in text and "9月20日，举办“中秋游园会”，30名职工参加" in text
     assert "全年共组织开展各类职工活动9次，参加职工46人次，同比增加4次" in text
 
 
