@@ -30,8 +30,17 @@ Then, in-process (server time, no network), each step one run:
 
     .venv/bin/python bench/activities_import.py
     .venv/bin/python bench/activities_import.py --rows 10000 --peer-rows 300
+    .venv/bin/python bench/activities_import.py --drop-covered-indexes   # weigh a schema change
 
-Prints the timings, the rate, the goal verdict and the ratio to the peer. PostgreSQL only.
+Prints the timings, the rate, the goal verdict and the ratio to the peer, and the import's
+CPU time split between this process (both of its threads), the reading child and the
+PostgreSQL backend: the import overlaps Python with the server (sheets_attendance.py,
+_import_streaming), so on an idle two-core machine its time is about the reading plus the
+larger of the other two; on a busy one the sum says what the run had to share.
+`--drop-covered-indexes` drops, before the import, the single-column foreign-key indexes
+of registrations and check-ins that a composite index already leads with (Django adds one
+per ForeignKey unless db_index=False), to measure what removing them would save.
+PostgreSQL only.
 """
 
 import argparse
@@ -62,6 +71,9 @@ def parse():
     p.add_argument("--activities", type=int, default=300)
     p.add_argument("--peer-rows", type=int, default=1_000, help="rows the per-row services path is timed on")
     p.add_argument("--seed", type=int, default=20260501)
+    p.add_argument("--drop-covered-indexes", action="store_true",
+                   help="before importing, drop the single-column foreign-key indexes that a composite index already "
+                        "leads with (a schema change to weigh, not the migrated schema)")
     return p.parse_args()
 
 
@@ -223,6 +235,8 @@ def write_file(path, rows):
 
 
 def run(args, world, path):
+    from django.db import connection
+
     from gonghui.activities.models import CheckIn, Registration
     from gonghui.activities.sheets_attendance import ATTENDANCE_COLUMNS, attendance_import
     from gonghui.exchange.sheets import read_table
@@ -236,15 +250,23 @@ def run(args, world, path):
 
     out["peer_rows"], out["peer_s"] = peer(world, world["rows"][:args.peer_rows])
     Registration.objects.all().delete()  # the peer's sample goes; the import writes it again
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE activities_registration")
+        cur.execute("VACUUM ANALYZE activities_checkin")
+        if args.drop_covered_indexes:
+            for index in covered_indexes(cur):
+                cur.execute(f'DROP INDEX "{index}"')
+                out.setdefault("dropped", []).append(index)
 
     t = time.perf_counter()
     check = attendance_import(actor=actor, path=path, org=district, dry_run=True)
     out["check"] = time.perf_counter() - t
     assert check.ok and check.created == len(world["rows"]), (check.file_error, check.errors[:5])
 
-    t = time.perf_counter()
+    out["load"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    cpu = CpuClock()
     done = attendance_import(actor=actor, path=path, org=district)
-    out["import"] = time.perf_counter() - t
+    out["import"], out["import_cpu"] = cpu.stop()
     assert done.ok and done.written and done.created == len(world["rows"]), (done.file_error, done.errors[:5])
     out["registrations"], out["checkins"] = Registration.objects.count(), CheckIn.objects.count()
 
@@ -254,6 +276,50 @@ def run(args, world, path):
     assert again.ok and again.unchanged == len(world["rows"]) and again.created == again.updated == 0
     assert (Registration.objects.count(), CheckIn.objects.count()) == (out["registrations"], out["checkins"])
     return out
+
+
+class CpuClock:
+    """Wall time, and the CPU time of this process, of the reading child processes and of
+    this connection's PostgreSQL backend (on this host: /proc), so that a run on a busy
+    machine can be read: the import's work overlaps, its sum is what one idle core would need."""
+
+    def __init__(self):
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            self.pid = cur.fetchone()[0]
+        self.start = (time.perf_counter(), time.process_time(), self.children(), self.server())
+
+    def server(self):
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def children():
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    def stop(self):
+        now = (time.perf_counter(), time.process_time(), self.children(), self.server())
+        wall, python, reader, server = (b - a for a, b in zip(self.start, now, strict=True))
+        return wall, {"python": python, "reader": reader, "server": server}
+
+
+def covered_indexes(cur):
+    """Single-column indexes on a foreign key of registrations and check-ins that a composite
+    index already leads with (registration_queue, registration_member, checkin_activity,
+    checkin_once): Django makes one for every ForeignKey unless db_index=False."""
+    cur.execute("""
+        SELECT i.indexname FROM pg_indexes i
+        WHERE i.tablename IN ('activities_registration', 'activities_checkin')
+          AND i.indexdef ~ '\\((activity_id|member_id|registration_id)\\)$'""")
+    return [name for (name,) in cur.fetchall()]
 
 
 def peer(world, rows):
@@ -309,6 +375,11 @@ def report(args, world, r, setup_s):
         verdict = "" if goal is None else ("  ok" if seconds <= goal else "  MISS")
         goal_text = "" if goal is None else f"goal ≤ {goal:.0f} s"
         print(f"{label:<66}{seconds:>9.2f} s  {goal_text}{verdict}")
+    c = r["import_cpu"]
+    print(f"\nthe import's CPU time: this process {c['python']:.2f} s (both threads), reading child {c['reader']:.2f} s, "
+          f"PostgreSQL backend {c['server']:.2f} s; load average before the run {r['load']}")
+    if r.get("dropped"):
+        print(f"DROPPED for this run (not the migrated schema): {', '.join(r['dropped'])}")
     print(f"\nimport rate: {rows / r['import']:,.0f} rows/s; per-row services: {r['peer_rows'] / r['peer_s']:,.0f} rows/s")
     print(f"import vs per-row services: {peer_total / r['import']:.0f}x faster "
           f"(peer time extrapolated linearly from {r['peer_rows']:,} rows)")

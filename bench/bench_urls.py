@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from gonghui.activities.models import Activity
 from gonghui.members.models import Member
 from gonghui.orgs.models import Org
 
@@ -13,6 +14,11 @@ class OrgAdmin(admin.ModelAdmin):
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
     """Django admin with its default changelist: the peer for the member list."""
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    """Django admin with its default changelist: the peer for the activity list and statistics."""
 
 
 class MemberSearchAdmin(admin.ModelAdmin):

@@ -371,5 +371,115 @@ def donation_drives() -> list[tuple[Union, str, str, dt.date, dt.date, list[dict
     ]
 
 
+# --- activities (活动 template), who took part (活动参加人员 template), sessions and study ---------------
+# An activity: (union importing it, 组织工会编码, 活动类型, 活动名称, day, (start hour, end hour), attendees, guests,
+# other columns); attendees are members by name (the template's 身份证号), guests non-members by name.
+
+WITHDRAWN = ("曹立新",)  # left the union in April 2025: never on a list
+
+
+def attending(u: Union, day: dt.date, n: int, *, start: int = 0, women: bool = False, branch: str = "") -> list[Person]:
+    """`n` members of `u` on `day` (from the `start`-th, wrapping round), for an attendance list."""
+    pool = [p for p in members_on(u, day, women=women)
+            if p.name not in WITHDRAWN and (not branch or p.branch.startswith(branch))]
+    return [pool[(start + i) % len(pool)] for i in range(min(n, len(pool)))]
+
+
+RESIDENTS = ["马秀珍", "李德胜", "高凤英", "王守义", "赵淑兰", "孙长海", "周桂芝", "吴振华"]
+
+
+def _events() -> list[tuple]:
+    c, e, o, s = COMMUNITY, ENTERPRISE, ORGAN, INSTITUTION
+    women = {"参加对象": "女职工"}
+    return [
+        (c, c.code, "节日活动", "庆新春文艺联欢会", D(2025, 1, 18), (14, 17), attending(c, D(2025, 1, 18), 16), RESIDENTS[:6],
+         {"费用": 1200, "经费来源": "工会经费"}),
+        (c, c.code, "志愿服务", "学雷锋义务劳动", D(2025, 3, 5), (9, 11), attending(c, D(2025, 3, 5), 8, start=5), [], {}),
+        (c, c.code, "健康义诊/体检", "庆三八眼科健康知识讲座及义诊", D(2025, 3, 7), (9, 11),
+         attending(c, D(2025, 3, 7), 10, women=True), [], {**women, "合作单位": "朝聚眼科医院", "其他受益人数": 35}),
+        (c, c.code, "志愿服务", "为退休老职工免费理发", D(2025, 5, 10), (9, 11), attending(c, D(2025, 5, 10), 5, start=2), [],
+         {"合作单位": "丽研美容", "其他受益人数": 26}),
+        (c, c.code, "文体活动", "全民健身健康快车进社区", D(2025, 9, 23), (9, 11), attending(c, D(2025, 9, 23), 18), RESIDENTS[2:8],
+         {}),
+        (c, c.code, "节日活动", "迎新春文艺联欢会", D(2026, 1, 24), (14, 17), attending(c, D(2026, 1, 24), 18, start=3),
+         RESIDENTS[:5], {"费用": 1500, "经费来源": "工会经费"}),
+        (c, c.code, "健康义诊/体检", "三八节健康讲座及义诊", D(2026, 3, 6), (9, 11), attending(c, D(2026, 3, 6), 11, women=True), [],
+         {**women, "合作单位": "朝聚眼科医院", "其他受益人数": 40}),
+        (e, e.code, "文体活动", "庆五一职工趣味运动会", D(2025, 4, 26), (14, 17), attending(e, D(2025, 4, 26), 40), [],
+         {"费用": 6000, "经费来源": "工会经费"}),
+        (e, "HX-1", "文体活动", "一车间职工拔河比赛", D(2025, 6, 20), (16, 17), attending(e, D(2025, 6, 20), 16, branch="HX-1"), [],
+         {}),
+        (e, e.code, "文体活动", "职工乒乓球比赛", D(2025, 10, 22), (14, 17), attending(e, D(2025, 10, 22), 14, start=20), [], {}),
+        (e, e.code, "培训讲座", "女工培训班", D(2025, 3, 20), (9, 12), attending(e, D(2025, 3, 20), 18, women=True), [],
+         {**women, "培训班": "是", "学时": 3}),
+        (e, e.code, "培训讲座", "安全生产培训班", D(2025, 6, 16), (9, 12), attending(e, D(2025, 6, 16), 30, start=10), [],
+         {"培训班": "是", "学时": 3, "答卷名称": "安全生产知识答卷", "及格分": 60}),
+        (e, e.code, "文体活动", "庆五一职工趣味运动会", D(2026, 4, 29), (14, 17), attending(e, D(2026, 4, 29), 42, start=5), [],
+         {"费用": 6500, "经费来源": "工会经费"}),
+        (e, e.code, "培训讲座", "女工培训班", D(2026, 3, 19), (9, 12), attending(e, D(2026, 3, 19), 17, women=True, start=2), [],
+         {**women, "培训班": "是", "学时": 3}),
+        (o, o.code, "竞赛答题", "妇女权益保障法知识答卷", D(2025, 3, 7), (15, 16), attending(o, D(2025, 3, 7), 21, women=True), [],
+         {**women, "答卷名称": "妇女权益保障法知识答卷", "及格分": 60}),
+        (o, o.code, "文体活动", "“廉政杯”羽毛球比赛", D(2025, 5, 16), (15, 17), attending(o, D(2025, 5, 16), 20, start=8), [], {}),
+        (o, o.code, "参观学习", "红色教育基地参观学习", D(2025, 7, 1), (8, 12), attending(o, D(2025, 7, 1), 25, start=3), [],
+         {"费用": 2400, "经费来源": "工会经费"}),
+        (o, o.code, "健康义诊/体检", "职工健康体检", D(2025, 10, 15), (8, 11), attending(o, D(2025, 10, 15), 40), [],
+         {"合作单位": "江北区人民医院", "费用": 16000, "经费来源": "行政拨款"}),
+        (o, o.code, "文体活动", "迎新春职工健步走", D(2026, 2, 27), (15, 17), attending(o, D(2026, 2, 27), 26, start=12), [], {}),
+        (s, s.code, "读书活动", "世界读书日教师读书分享会", D(2025, 4, 23), (15, 17), attending(s, D(2025, 4, 23), 30, start=4), [], {}),
+        (s, s.code, "文体活动", "教职工趣味运动会", D(2025, 11, 14), (14, 17), attending(s, D(2025, 11, 14), 45), [],
+         {"费用": 3000, "经费来源": "工会经费"}),
+        (s, s.code, "读书活动", "世界读书日教师读书分享会", D(2026, 4, 23), (15, 17), attending(s, D(2026, 4, 23), 32, start=9), [],
+         {}),
+        (STREET, STREET.code, "培训讲座", "基层工会干部培训班", D(2025, 6, 10), (9, 12),
+         by_name(c, "刘桂英", "李志强", "孙丽娟") + by_name(e, "王建华", "李秀英", "徐宏伟", "林丽娟", "郭建华"), [],
+         {"培训班": "是", "学时": 3}),
+        (DISTRICT, DISTRICT.code, "文体活动", "全区职工乒乓球赛", D(2025, 9, 26), (9, 17),
+         attending(o, D(2025, 9, 26), 10, start=30) + attending(s, D(2025, 9, 26), 10, start=20), [], {"费用": 8000}),
+    ]
+
+
+# Sessions after the first, entered on the activity's page: (union, 活动名称, first day, [(day, hours, topic, teacher, title)]).
+SESSIONS = [
+    (ENTERPRISE, "安全生产培训班", D(2025, 6, 16), [(D(2025, 6, 17), 3, "岗位安全操作规程", "周强", "区应急管理局安全监管科科长")]),
+    (STREET, "基层工会干部培训班", D(2025, 6, 10), [(D(2025, 6, 11), 3, "工会经费管理与使用", "孙敏", "区总工会财务部部长")]),
+]
+# Teachers of the first sessions: (union, 活动名称, first day, teacher, title, topic).
+FIRST_TEACHERS = [
+    (ENTERPRISE, "女工培训班", D(2025, 3, 20), "林丽娟", "公司女职工委员会主任", "女职工劳动保护特别规定解读"),
+    (ENTERPRISE, "安全生产培训班", D(2025, 6, 16), "吴磊", "公司安全总监", "安全生产法解读"),
+    (STREET, "基层工会干部培训班", D(2025, 6, 10), "赵建国", "区总工会副主席", "新时代工会工作"),
+]
+SCORES = {"安全生产培训班": [92, 85, 78, 66, 58, 95, 88, 72, 81, 90], "妇女权益保障法知识答卷": [96, 88, 79, 90, 83, 75, 98, 86, 64, 92]}
+
+
+def activity_files() -> list[tuple[Union, str, list[dict]]]:
+    files: dict[str, tuple[Union, list[dict]]] = {}
+    for u, org, kind, title, day, (h0, h1), _people, _guests, extra in _events():
+        files.setdefault(u.code, (u, []))[1].append({
+            "组织工会编码": org, "活动类型": kind, "活动名称": title, "开始时间": f"{day.isoformat()} {h0:02d}:00",
+            "结束时间": f"{day.isoformat()} {h1:02d}:00", "状态": "已结束", **extra})
+    return [(u, f"{u.key}活动", rows) for u, rows in files.values()]
+
+
+def attendance_files() -> list[tuple[Union, str, list[dict]]]:
+    files: dict[str, tuple[Union, list[dict]]] = {}
+    for u, _org, _kind, title, day, _hours, people, guests, extra in _events():
+        scores = SCORES.get(title, [])
+        rows = files.setdefault(u.code, (u, []))[1]
+        for i, person in enumerate(people):
+            row = {"活动名称": title, "开始日期": day, "身份证号": person.id_number, "姓名": person.name, "签到": "是"}
+            if extra.get("答卷名称"):
+                row["成绩"] = scores[i % len(scores)]
+            rows.append(row)
+        rows += [{"活动名称": title, "开始日期": day, "姓名": g, "单位/身份": "社区居民", "签到": "是"} for g in guests]
+    return [(u, f"{u.key}参加人员", rows) for u, rows in files.values()]
+
+
+# A study assignment (no template: set on the page): (union, 学习任务, 提交物, 每人应交, 开始, 截止, handed in: per member).
+STUDY = [(ORGAN, "读书活动", "学习心得", 2, D(2025, 3, 1), D(2025, 11, 30))]
+STUDY_SKIPPED = {"读书活动": ("程浩然", "曹雨欣", "袁明轩")}  # handed in one piece of two; the rest both
+
+
 # The drafts the set checks: (union, period, today the draft is written on).
 DRAFTS = [(u, period, today) for u in UNIONS for period, today in (("2025", D(2026, 1, 12)), ("2026H1", D(2026, 7, 6)))]

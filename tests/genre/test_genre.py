@@ -58,6 +58,54 @@ def _work_archives(actor, *, closing: bool = False) -> None:
             household_transition(actor=actor, household=h, step=Step.CLOSE, on=closed, reason="家庭收入增加，已脱困")
 
 
+def _activity(union, title: str, day):
+    from gonghui.activities.models import Activity
+    from gonghui.orgs.models import Org
+
+    return Activity.objects.get(org_path__startswith=Org.objects.get(code=union.code).path, title=title, starts_at__date=day)
+
+
+def _sessions(actor) -> None:
+    """The teachers of the classes and their later sessions, entered on the activity's page
+    (the template has one row per activity)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gonghui.activities.services import session_add, session_update
+
+    for union, title, day, teacher, teacher_title, topic in r.FIRST_TEACHERS:
+        session_update(actor=actor, session=_activity(union, title, day).sessions.get(seq=1), teacher=teacher,
+                       teacher_title=teacher_title, topic=topic)
+    for union, title, day, later in r.SESSIONS:
+        activity = _activity(union, title, day)
+        for on, hours, topic, teacher, teacher_title in later:
+            starts = timezone.make_aware(dt.datetime.combine(on, dt.time(9)))
+            session_add(actor=actor, activity=activity, starts_at=starts, ends_at=starts + dt.timedelta(hours=hours), hours=hours,
+                        topic=topic, teacher=teacher, teacher_title=teacher_title)
+
+
+def _study(actor) -> None:
+    """Study assignments (set on the page) and the pieces handed in, recorded by staff."""
+    import datetime as dt
+
+    from gonghui.activities.study import assignment_create, submission_add
+    from gonghui.members.choices import GOOD_STANDING
+    from gonghui.members.models import Member
+    from gonghui.orgs.models import Org
+
+    for union, title, noun, per_member, starts, due in r.STUDY:
+        task = assignment_create(actor=actor, org=Org.objects.get(code=union.code), title=title, noun=noun, per_member=per_member,
+                                 starts_on=starts, due_on=due)
+        for i, p in enumerate(r.members_on(union, starts)):
+            member = Member.objects.get(name=p.name, birth_date=p.birth)
+            if member.status not in GOOD_STANDING:  # retired since: what they handed in was not recorded in time
+                continue
+            for n in range(1 if p.name in r.STUDY_SKIPPED.get(title, ()) else per_member):
+                submission_add(actor=actor, assignment=task, member=member, title=f"{noun}（{n + 1}）", text="结合工作实际谈体会。",
+                               submitted_on=starts + dt.timedelta(days=30 + 60 * n + i % 20))
+
+
 @pytest.fixture(scope="module")
 def genre(django_db_setup, django_db_blocker, tmp_path_factory):
     """The six unions and their records, entered once for the module in a transaction
@@ -109,6 +157,12 @@ def genre(django_db_setup, django_db_blocker, tmp_path_factory):
             for union, elected, officers in r.ELECTIONS:
                 committee_elect(actor=actor, org=Org.objects.get(code=union.code), elected_on=elected,
                                 officers=[{"name": n, "position": pos} for n, pos in officers])
+            for union, name, rows in r.activity_files():
+                _import("activities", rows, folder, name, union.code)
+            _sessions(actor)
+            for union, name, rows in r.attendance_files():
+                _import("attendance", rows, folder, name, union.code)
+            _study(actor)
             yield folder
         finally:
             transaction.set_rollback(True)

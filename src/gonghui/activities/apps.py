@@ -9,9 +9,14 @@ class ActivitiesConfig(AppConfig):
     def ready(self):
         from gonghui.access.permissions import Role, register_permissions
         from gonghui.access.scope import register_path_copy
+        from gonghui.activities import demo
+        from gonghui.activities.panels import dashboard_panel
         from gonghui.activities.sheets import register_exchange
+        from gonghui.activities.summary import register_summary
         from gonghui.audit.registry import register_actions
+        from gonghui.core.demo import register_step
         from gonghui.web.context_processors import register_nav
+        from gonghui.web.dashboard import register_panel
 
         view = {"activities.view"}
         manage = {"activities.view", "activities.manage"}
@@ -32,7 +37,9 @@ class ActivitiesConfig(AppConfig):
         register_nav(46, "activities:study", "学习任务", "bi-book", "activities.view")
         register_nav(47, "activities:my", "我的活动", "bi-calendar-check", "self.member")
         register_nav(48, "activities:study_mine", "我的学习任务", "bi-journal-text", "self.member")
-        from gonghui.activities.summary import register_summary; register_summary()  # noqa: E702,I001
+        register_summary()
+        register_panel(45, dashboard_panel)
+        register_step(65, "活动与培训", demo.populate)
 
 
 ACTIONS = {

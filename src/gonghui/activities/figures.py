@@ -449,7 +449,7 @@ def _members_by_child(org: Org, children: list[Org], on: dt.date) -> dict[str, i
 # about 0.1 s on SQLite, and the distinct members behind them half a second more), so what
 # is counted from the check-ins is kept in the cache under a key naming exactly what it was
 # counted from: the activities and the scope, and the state of the check-in table (its
-# highest id and its number of rows: a check-in added raises the first, one undone lowers
+# newest row and its number of rows: a check-in added changes the first, one undone lowers
 # the second). Any change gives another key, so a cached figure is never stale. Inside a
 # transaction nothing is cached or read from the cache: what it sees may not be committed,
 # and a rolled-back transaction hands its ids out again.
@@ -469,7 +469,10 @@ class Counted:
 
 
 def _version() -> tuple:
-    return CheckIn.objects.order_by("-id").values_list("id", flat=True).first() or 0, CheckIn.objects.count()
+    """The state of the check-in table: the newest check-in (its id and time: a table emptied
+    and filled again, as between tests, reuses ids but not times) and the number of rows."""
+    newest = CheckIn.objects.order_by("-id").values_list("id", "at").first()
+    return (newest[0], newest[1].isoformat()) if newest else (0, ""), CheckIn.objects.count()
 
 
 def _cached(name: str, parts: tuple, compute):
@@ -631,7 +634,7 @@ def panel(actor: Actor, org: Org, *, today: dt.date | None = None) -> Panel:
     checkins = sum(n for n, _a, _g, _s in _cached("panel", (tuple(ids),), lambda: _checkins_by_activity(held_qs, ids)).values())
     now = timezone.now()
     soon = scoped.filter(starts_at__gte=now, starts_at__lt=day_start(today + dt.timedelta(days=UPCOMING_DAYS + 1))).exclude(
-        status__in=(Status.CANCELLED, Status.PLANNED))
+        status=Status.CANCELLED)
     study = StudyAssignment.objects.for_actor(actor).filter(org_path__startswith=org.path, due_on__gte=today)
     return Panel(year=today.year, held=len(ids), checkins=checkins,
                  upcoming=list(soon.select_related("kind", "org").order_by("starts_at", "id")[:6]), upcoming_count=soon.count(),

@@ -347,7 +347,7 @@ def _check_activities(actor: Actor, org: Org, table, index) -> tuple[list[_Row],
             errs.append("活动尚未开始，不能标记为已结束。")
         if errs:
             continue
-        if not errs and "partners" in row.given:
+        if "partners" in row.given:
             row.partner_names = _partner_names(v.get("partners") or "")
         row.fields = _fields(v, row.given, kind, starts, ends, target_org)
         row.hours = v.get("hours") if "hours" in row.given else None
@@ -419,8 +419,8 @@ def _match_known(rows: list[_Row], errors: dict[int, list[str]], seen_codes: dic
             continue
         seen_codes[match.code] = row.rownum
         row.activity = match
-        if not (set(row.given) & {"status"}):
-            row.status = ""
+        if "status" not in row.given:
+            row.status = ""  # the default status is for new activities only
 
 
 def _write_activity(actor: Actor, row: _Row) -> str:
@@ -462,7 +462,7 @@ def _changed_fields(activity: Activity, fields: dict) -> dict:
             if activity.target_org_id != (value.pk if value is not None else None):
                 changed[key] = value
         elif key in ("cost", "quiz_pass"):
-            new = services._decimal(value, key, "金额") if value not in (None, "") else None
+            new = services._decimal(value, key, "费用" if key == "cost" else "及格分") if value not in (None, "") else None
             if key == "cost":
                 new = new or Decimal(0)
             if new != current:
@@ -563,10 +563,7 @@ def activities_export(*, actor: Actor, org: Org | None, path: Path | str | None 
 
 def _plain(value) -> str:
     """A decimal as a person writes it: 60, 2.5 (not 60.0, 2.50)."""
-    if value is None:
-        return ""
-    text = format(Decimal(value).normalize(), "f")
-    return text
+    return "" if value is None else format(Decimal(value).normalize(), "f")
 
 
 # --- registration -----------------------------------------------------------------------------

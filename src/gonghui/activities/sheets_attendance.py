@@ -16,15 +16,23 @@ away; on an activity still taking sign-ups, a row without attendance beyond the 
 goes on the waiting list, in file order, as registration_add would put it.
 
 The per-row services write an audit event per person and lock the activity once per row;
-50,000 rows (a district's year) would take minutes. So every row is checked first, in
-Python, against state read set-wise (activities, sessions, members by blind index), and the
-writes happen in one short transaction: the activities locked, the current registrations
-and check-ins read again under the lock and the outcome planned from them, then new
-registrations and check-ins inserted as plain column values (members/bulk.copy_rows: COPY on
-PostgreSQL, executemany elsewhere, their ids taken up front), changed registrations updated
-in bulk, and one `attendance.import` audit event. A dry run plans from the current state and
-writes nothing. Importing the same file again finds every registration and check-in in place
-and changes nothing.
+50,000 rows (a district's year) would take most of an hour (bench/activities_import.py). So
+rows are checked in Python against state read set-wise (activities, sessions, members by
+blind index, the registrations and check-ins already there), the outcome of each row is
+planned from that state, and the new registrations and check-ins are inserted as plain
+column values (binary COPY on PostgreSQL, members/bulk.copy_rows elsewhere, registration
+ids taken from the sequence up front), changed registrations updated in bulk, with one
+`attendance.import` audit event, all in one transaction:
+
+* PostgreSQL (`_import_streaming`): the transaction spans the run; the activities are
+  locked as the rows first name them, and a worker thread sharing the connection looks up
+  and writes chunk by chunk while the import's thread parses and checks the next, so the
+  server inserts while Python checks.
+* SQLite (`_import_at_end`): every row is checked outside any transaction, then the state
+  is read again under the database's write lock, the rows planned again, and written.
+
+A dry run checks and plans from the current state and writes nothing. Importing the same
+file again finds every registration and check-in in place and changes nothing.
 """
 
 from __future__ import annotations
@@ -32,7 +40,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -83,6 +90,7 @@ from gonghui.exchange.sheets import (
 from gonghui.members.bulk import copy_rows
 from gonghui.members.choices import Gender
 from gonghui.members.models import Member
+from gonghui.members.sheets import _ShortSwitchInterval
 from gonghui.orgs.models import Org
 
 ATTENDANCE_COLUMNS = [
@@ -183,6 +191,24 @@ def attendance_import(*, actor: Actor, path: Path | str, org: Org | None, mode: 
 CHUNK_ROWS = 10_000
 
 
+def _chunks(total: int) -> list[tuple[int, int]]:
+    """(start, end) of each chunk: CHUNK_ROWS each, but a quarter of that first, so that the
+    PostgreSQL worker starts soon, and last, so that little is left for it to write after
+    the last check."""
+    small = max(CHUNK_ROWS // 4, 1)
+    if total <= 2 * small:
+        return [(0, total)]
+    out, start = [(0, small)], small
+    while total - start > CHUNK_ROWS + small:
+        out.append((start, start + CHUNK_ROWS))
+        start += CHUNK_ROWS
+    if total - start > small:
+        out.append((start, total - small))
+        start = total - small
+    out.append((start, total))
+    return out
+
+
 class _Run:
     """One import, chunk by chunk: `parse` (pure Python: cells, activity references, ID
     numbers and their blind indexes), `resolve` (the database: the activities, sessions and
@@ -201,6 +227,7 @@ class _Run:
         self.sessions: dict[int, dict[int, Session]] = {}  # activity id → 场次 → session
         self.hashes: dict[str, str] = {}  # ID cell → blind index, "!why" or "*masked"
         self.members: dict[str, _Person] = {}  # blind index → member in scope
+        self.asked: set[str] = set()  # blind indexes looked up, found or not
         self.masked: dict[tuple, _Person] = {}  # (activity id, masked ID, name) → member on its list
         self.masked_for: set[int] = set()
         self.chosen: dict[tuple, tuple] = {}  # (activity id, 场次) → (sessions, refusals, count)
@@ -231,8 +258,9 @@ class _Run:
             self._sessions(new)
             self.state.add(new, lock=False)  # the activities themselves are locked by _activities
         wanted = {self.hashes[v["id_number"]] for _, v in parsed if v.get("id_number")}
-        wanted = {h for h in wanted if h[0] not in "!*" and h not in self.members}
+        wanted = {h for h in wanted if h[0] not in "!*"} - self.asked
         if wanted:
+            self.asked |= wanted
             rows = _where_in(Member.objects.for_actor(self.actor), "id_hash", sorted(wanted), ("id_hash", *PERSON_FIELDS))
             self.members.update((h, _Person(*rest)) for h, *rest in rows)
         masked = {a.id for _, v in parsed if self.hashes.get(v.get("id_number") or "", " ")[0] == "*"
@@ -266,13 +294,13 @@ class _Run:
         """Every row checked and planned against the state on file, nothing locked: a dry
         run's prediction, and on SQLite the check before the write."""
         rows, lines = self.table.rows, []
-        for start in range(0, len(rows), CHUNK_ROWS):
-            parsed = self.parse(rows[start:start + CHUNK_ROWS])
+        for start, end in _chunks(len(rows)):
+            parsed = self.parse(rows[start:end])
             self.resolve(parsed)
             chunk = self.check(parsed)
             _plan(chunk, self.state, self.plan)
             lines += chunk
-            progress((start + len(parsed)) // 2, len(rows))
+            progress(end // 2, len(rows))
         self.report.errors = self.sorted_errors()
         return lines
 
@@ -683,22 +711,22 @@ def _import_streaming(run: _Run, shown: str, progress) -> None:
     written, the rest is still checked for the report, and all is rolled back."""
     report, actor, org, mode = run.report, run.actor, run.org, run.mode
     rows, total = run.table.rows, len(run.table.rows)
-    starts = list(range(0, total, CHUNK_ROWS))
+    chunks = _chunks(total)
     run.lock = True
     try:
         with transaction.atomic(), _Worker() as worker:
             ids = _IdPool(Registration._meta.db_table)
-            parsed = run.parse(rows[:CHUNK_ROWS])
+            parsed = run.parse(rows[chunks[0][0]:chunks[0][1]])
             looked_up = worker.submit(run.resolve, parsed)
-            for n, start in enumerate(starts):
-                following = run.parse(rows[start + CHUNK_ROWS:start + 2 * CHUNK_ROWS]) if n + 1 < len(starts) else None
+            for n, (_, end) in enumerate(chunks):
+                following = run.parse(rows[chunks[n + 1][0]:chunks[n + 1][1]]) if n + 1 < len(chunks) else None
                 next_lookup = worker.submit(run.resolve, following) if following is not None else None
                 looked_up.result()
                 plan = _plan(run.check(parsed), run.state, run.plan)
                 if mode == "valid" or not run.errors:
                     worker.submit(_write_chunk, actor, plan.new_regs, plan.new_checkins, plan.changed, ids)
                     plan.written()  # the worker writes them before any later step: later rows update them
-                progress(start + len(parsed), total)
+                progress(end, total)
                 parsed, looked_up = following, next_lookup
             worker.wait()
             report.errors = run.sorted_errors()
@@ -737,17 +765,31 @@ class _Worker:
 
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="attendance-import", initializer=share)
         self.steps: list[Future] = []
-        self.saved = sys.getswitchinterval()
-        sys.setswitchinterval(min(self.saved, 0.0005))
+        self.failed: BaseException | None = None
+        # Process-wide and counted: another import streaming in this process keeps it short.
+        self.switch = _ShortSwitchInterval()
+        self.switch.__enter__()
         return self
 
     def submit(self, fn, *args) -> Future:
-        step = self.pool.submit(fn, *args)
-        self.steps.append(step)
-        return step
+        """fn(*args) as the worker's next step. After a step fails, the later ones do not run
+        (the transaction is aborted): each raises the first failure again."""
+
+        def step():
+            if self.failed is not None:
+                raise self.failed
+            try:
+                return fn(*args)
+            except BaseException as exc:
+                self.failed = exc
+                raise
+
+        future = self.pool.submit(step)
+        self.steps.append(future)
+        return future
 
     def wait(self) -> None:
-        """Every step done; the first error of a step is raised here."""
+        """Every step done; the first failure of a step is raised here."""
         for step in self.steps:
             step.result()
         self.steps = []
@@ -759,7 +801,7 @@ class _Worker:
             self.pool.shutdown(wait=True)  # a COPY still running ends before the transaction does
         finally:
             self.shared.dec_thread_sharing()
-            sys.setswitchinterval(self.saved)
+            self.switch.__exit__()
 
 
 class _IdPool:

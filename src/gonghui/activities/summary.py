@@ -8,16 +8,21 @@ Two parts of the document, as the genre places them:
   the study assignments with the pieces handed in.
 
 The rules of writing (the figures themselves are counted in figures.py):
-- A kind with one activity held in the period is written as that activity ("3月8日，联合…举办
-  “…”，参加职工40人次"); a kind with several as one sentence with their number and totals
-  ("全年举办文体活动8次，参加职工560人次"), naming the largest three when there are at least
-  `registry.GROUP_MIN` ("举办“…”“…”“…”等文体活动8次"). The kind is the grouping unit, as
-  the genre counts it, so no activity of a kind is split off into a sentence of its own.
-- 健康义诊 states the people served (those who checked in and the residents counted as
-  beneficiaries: "受益群众180人"); the other kinds their 人次 and, where there were any,
-  their beneficiaries. Partners are named when every activity of the sentence had one.
+- A kind with one activity held in the period is written as that activity ("3月8日，联合…开展
+  “…”，40名职工参加"); a kind with several as one sentence with their number and totals
+  ("全年举办文体活动8次，参加职工560人次"). The kind is the grouping unit, as the genre counts
+  it ("全年举办文体活动8次"), so no activity of a kind is split off into a sentence of its own;
+  from `registry.GROUP_MIN` activities on, the three largest are handed to the sentence as
+  `names` ("“…”“…”“…”等") for a wording that wants them.
+- 健康义诊 that served the public states the people served (those who checked in and the
+  residents counted as beneficiaries: "受益群众180人"); a members' check-up, and every other
+  kind, the people taking part (职工, or 职工群众 when non-members came too) and, where there
+  were any, the beneficiaries. Partners are named when every activity of the sentence had one.
+- Two sentences of a part never state the same 人次 or people served (from ten up): the later
+  leaves the figure out, since a reader takes one figure written twice for one fact.
 - Training classes and activities with a quiz are written in their own sentences under
   学习教育 and left out of the kinds' (each activity is written once).
+- Study assignments are reported once due: those due in the period by its as-of day.
 - Kinds, classes and quizzes with no records in the period write nothing; 同比 is stated
   where last year's same period has records.
 """
@@ -67,16 +72,18 @@ REPEAT_MIN = 10  # summary.lint's REPEAT_MIN_COUNT: smaller figures recur by cha
 
 _KIND_FIELDS = {"period": "期间（全年、上半年……）", "partners": "合作单位（每次活动都有合作单位时）", "verb": "动词（举办、开展、组织）",
                 "names": "活动名称（三次及以上时列举三个，带引号，以“等”结尾）", "noun": "活动类型（总结中的称呼）",
-                "held": "活动次数", "people": "参加人次", "served": "受益群众人数", "yoy": "与上年同期比较"}
+                "held": "活动次数", "who": "参加者（职工、职工群众）", "people": "参加人次", "served": "受益群众人数",
+                "yoy": "与上年同期比较"}
 _ONE_FIELDS = {"when": "日期", "partners": "合作单位", "verb": "动词（举办、开展、组织）", "title": "活动名称",
-               "noun": "活动类型（活动名称未说明时）", "people": "参加人数", "served": "受益群众人数"}
+               "noun": "活动类型（活动名称未说明时）", "people": "参加人数", "who": "参加者（职工、职工群众）",
+               "served": "受益群众人数"}
 _TRAINING_FIELDS = {"period": "期间", "classes": "培训班期数", "names": "各培训班及期数", "teachers": "授课人（职务职称和姓名）",
                     "people": "培训人次（各期参训人数之和）", "trainees": "参训人数（每人只计一次）", "hours": "课时合计（学时）",
                     "per_member": "会员人均参加培训学时", "yoy": "与上年同期比较"}
 _ONE_TRAINING_FIELDS = {"when": "日期", "title": "培训班名称", "teachers": "授课人（职务职称和姓名）", "sessions": "讲次（多于一讲时）",
                         "people": "培训人次", "hours": "课时（学时）"}
 _QUIZ_FIELDS = {"when": "日期", "people": "参加人数（有成绩的）", "who": "参加对象（职工、女职工、参训职工）", "quiz": "答卷或考试名称",
-                "passed": "合格人数（设了及格分时）"}
+                "passed": "合格人数（设了及格分、并非全部合格时）", "all_passed": "全部合格时的说法"}
 _QUIZZES_FIELDS = {"period": "期间", "names": "答卷名称（列举三个，以“等”结尾）", "count": "答卷次数", "people": "参加答卷人次",
                    "passed": "合格人次（设了及格分时）"}
 _STUDY_FIELDS = {"period": "期间", "titles": "学习活动（学习任务名称）", "count": "学习任务项数", "noun": "提交物（学习心得……）",
@@ -90,23 +97,23 @@ _TRAINING_PROBLEM_FIELDS = {"period": "期间", "hours": "会员人均参加培�
 
 PHRASES = (
     Phrase("activities.kind", "职工活动（按类型）",
-           "{period}[联合{partners}]{verb}{noun}{held}次[，参加职工{people}人次][，受益群众{served}人][，{yoy}]。",
+           "{period}[联合{partners}]{verb}{noun}{held}次[，参加{who}{people}人次][，受益群众{served}人][，{yoy}]。",
            _KIND_FIELDS,
            {"period": "全年", "verb": "举办", "noun": "文体活动", "held": "8", "people": "560"}, purpose=True),
     Phrase("activities.one", "职工活动（单次）",
-           "{when}，[联合{partners}]{verb}“{title}”[{noun}][，{people}名职工参加][，受益群众{served}人]。",
+           "{when}，[联合{partners}]{verb}“{title}”[{noun}][，{people}名{who}参加][，受益群众{served}人]。",
            _ONE_FIELDS,
            {"when": "3月8日", "partners": "市第一人民医院", "verb": "举办", "title": "庆三八健康知识讲座及义诊", "people": "40"},
            purpose=True),
     Phrase("activities.totals", "职工活动总体情况",
-           "{period}共组织开展各类职工活动{held}次，参加职工{people}人次[，{yoy}]。",
-           {"period": "期间", "held": "活动次数", "people": "参加人次", "yoy": "与上年同期比较"}),
+           "{period}共组织开展各类职工活动{held}次，参加{who}{people}人次[，{yoy}]。",
+           {"period": "期间", "held": "活动次数", "who": "参加者（职工、职工群众）", "people": "参加人次", "yoy": "与上年同期比较"}),
     Phrase("activities.participation", "会员参与活动情况",
            "{period}共有{members}名会员参加了工会组织的活动和培训，占会员总数的{share}[，上年同期为{earlier_share}]。",
            _PARTICIPATION_FIELDS),
     Phrase("activities.headline", "开篇要点：职工活动",
-           "组织开展各类职工活动{held}次，参加职工{people}人次",
-           {"held": "活动次数", "people": "参加人次"}),
+           "组织开展各类职工活动{held}次，参加{who}{people}人次",
+           {"held": "活动次数", "who": "参加者（职工、职工群众）", "people": "参加人次"}),
     Phrase("activities.training", "培训班",
            "{period}举办培训班{classes}期（{names}）[，邀请{teachers}授课]，培训职工{people}人次[，共{hours}学时]"
            "[，会员人均参加培训{per_member}学时][，{yoy}]。",
@@ -118,7 +125,7 @@ PHRASES = (
            _ONE_TRAINING_FIELDS,
            {"when": "5月12日", "title": "女工培训班", "teachers": "市总工会法律顾问张明", "people": "45"}, purpose=True),
     Phrase("activities.quiz", "答卷/考试",
-           "{when}，组织{people}名{who}参加{quiz}[，其中{passed}人合格]。",
+           "{when}，组织{people}名{who}参加{quiz}[，其中{passed}人合格][，{all_passed}]。",
            _QUIZ_FIELDS,
            {"when": "3月8日", "people": "115", "who": "女职工", "quiz": "妇女权益保障法知识答卷"}),
     Phrase("activities.quizzes", "答卷/考试（多次合并）",
@@ -225,9 +232,16 @@ def _partners(rows: list[F.ActivityRow]) -> str:
 
 
 def _event_noun(title: str, noun: str) -> str:
-    """The kind's noun after a title that does not name the event itself (“学雷锋日”志愿服务活动)."""
+    """The kind's noun after a title that does not name the event itself (“学雷锋日”志愿服务活动),
+    never after one that already ends with it (“红色教育基地参观学习”)."""
     title = quotable(title)
-    return "" if title.endswith(EVENT_ENDINGS) else noun
+    core = noun.removesuffix("活动")
+    return "" if title.endswith(EVENT_ENDINGS) or (core and title.endswith(core)) else noun
+
+
+def _who(rows: list[F.ActivityRow]) -> str:
+    """职工, or 职工群众 when people who are not members took part too."""
+    return "职工群众" if any(a.non_members for a in rows) else "职工"
 
 
 def _kind_items(ctx, fig: F.Figures, earlier: F.Figures, groups: dict[int, list[F.ActivityRow]], stated=()) -> list[Item]:
@@ -246,7 +260,8 @@ def _kind_items(ctx, fig: F.Figures, earlier: F.Figures, groups: dict[int, list[
     for kind_id, rows in groups.items():
         kind = fig.kinds[kind_id]
         link = _link(ctx, kind=kind.code)
-        served = kind.code in SERVED_KINDS
+        # 义诊 that served the public states the people served; a members' 体检 their number
+        served = kind.code in SERVED_KINDS and any(a.beneficiaries or a.non_members for a in rows)
         people = sum(a.checkins for a in rows)
         beneficiaries = sum(a.served if served else a.beneficiaries for a in rows)
         verb = VERBS.get(kind.code, "举办")
@@ -260,7 +275,8 @@ def _kind_items(ctx, fig: F.Figures, earlier: F.Figures, groups: dict[int, list[
                 stated_served.add(beneficiaries)
             items.append(Item("activities.one", {
                 "when": date(a.day), "partners": text(partners), "verb": text(verb), "title": text(quotable(a.title)),
-                "noun": text(_event_noun(a.title, kind.noun)), "people": count(people, link), "served": count(beneficiaries, link),
+                "noun": text(_event_noun(a.title, kind.noun)), "people": count(people, link), "who": text(_who(rows)),
+                "served": count(beneficiaries, link),
             }, key=f"activities.kind.{kind.code}", label=kind.name))
             continue
         named = sorted(rows, key=lambda a: (-a.served, a.starts_at))[:GROUP_NAMED] if len(rows) >= GROUP_MIN else []
@@ -276,14 +292,19 @@ def _kind_items(ctx, fig: F.Figures, earlier: F.Figures, groups: dict[int, list[
         items.append(Item("activities.kind", {
             "period": text(_when(ctx)), "partners": text(partners), "verb": text(verb),
             "names": examples(names, quoted=True) if names else NONE, "noun": text(kind.noun), "held": count(len(rows), link),
-            "people": count(people, link), "served": count(beneficiaries, link),
+            "who": text(_who(rows)), "people": count(people, link), "served": count(beneficiaries, link),
             "yoy": yoy(len(rows), before.get(kind_id) or None, "次"),
         }, key=f"activities.kind.{kind.code}", label=kind.name))
     return items
 
 
+def _written(fig: F.Figures, education: bool) -> list[F.ActivityRow]:
+    """The activities a part writes in its kinds' sentences."""
+    return [a for group in _by_kind(fig, education).values() for a in group]
+
+
 def _plain_totals(fig: F.Figures, education: bool) -> tuple[int, int]:
-    rows = [a for group in _by_kind(fig, education).values() for a in group]
+    rows = _written(fig, education)
     return len(rows), sum(a.checkins for a in rows)
 
 
@@ -304,8 +325,8 @@ def collect(ctx) -> list[Section]:
         before, _ = _plain_totals(earlier, education=False)
         link = _link(ctx)
         items.insert(0, Item("activities.totals", {
-            "period": text(_when(ctx)), "held": count(held, link), "people": count(people, link),
-            "yoy": yoy(held, before or None, "次"),
+            "period": text(_when(ctx)), "held": count(held, link), "who": text(_who(_written(fig, education=False))),
+            "people": count(people, link), "yoy": yoy(held, before or None, "次"),
         }))
     items += _participation_items(ctx, fig, earlier)
     tables = _tables(ctx, fig)
@@ -338,7 +359,8 @@ def headline(ctx) -> list[Headline]:
     held, people = _plain_totals(fig, education=False)
     if not held or not people:
         return []
-    return [Headline(Item("activities.headline", {"held": count(held), "people": count(people)}), {"people": people},
+    who = text(_who(_written(fig, education=False)))
+    return [Headline(Item("activities.headline", {"held": count(held), "who": who, "people": count(people)}), {"people": people},
                      records=people)]
 
 
@@ -346,10 +368,10 @@ def headline(ctx) -> list[Headline]:
 # - participation: the share of the members who attended any activity or class (distinct,
 #   by the union they signed up from) `fell` by a fifth against the same period last year,
 #   with at least PARTICIPATION_MIN_BASE such members last year;
-# - activities held: the activities per member (`members_count`) `fell` by a fifth, with at
-#   least HELD_MIN_BASE activities last year, and the number itself fell (a grown union
-#   holding as many activities is not told it holds fewer). Per member, so a union that
-#   shrank is not told its activities fell.
+# - activities held (those the part writes: not the classes and quizzes of 学习教育): per
+#   member (`members.summary.member_count`'s base) they `fell` by a fifth, with at least
+#   HELD_MIN_BASE last year, and the number itself fell (a grown union holding as many is
+#   not told it holds fewer). Per member, so a union that shrank is not told it holds fewer.
 PARTICIPATION_MIN_BASE = 10
 HELD_MIN_BASE = 5
 
@@ -367,7 +389,8 @@ def suggest(ctx) -> list[Suggestion]:
                  "earlier_share": percent(earlier.rate)}
         out += [Suggestion("problems", Item("activities.problem_participation", facts)),
                 Suggestion("plans", Item("activities.plan_participation", facts))]
-    held, before = fig.held, earlier.held
+    held, _people = _plain_totals(fig, education=False)
+    before, _people = _plain_totals(earlier, education=False)
     if fig.members and earlier.members and held < before and fell(
             Decimal(held) / fig.members, Decimal(before) / earlier.members, base=before, min_base=HELD_MIN_BASE):
         facts = {"period": text(ctx.period.label), "held": count(held, _link(ctx)), "earlier": count(before),
@@ -461,7 +484,8 @@ def _quiz_items(ctx, fig: F.Figures) -> list[Item]:
         link = _link(ctx, kind=fig.kinds[a.kind_id].code)
         items.append(Item("activities.quiz", {
             "when": date(a.day), "people": count(q.scored, link), "who": text(who), "quiz": text(a.quiz_name.strip()),
-            "passed": count(q.passed) if q.passed is not None else NONE,
+            "passed": count(q.passed) if q.passed is not None and q.passed < q.scored else NONE,
+            "all_passed": text("全部合格" if q.passed == q.scored else ""),
         }, key=f"activities.quiz.{a.id}", label=a.quiz_name))
     return items
 

@@ -479,3 +479,52 @@ def test_rows_of_one_person_in_different_chunks_are_written_whole(tree, chair, r
         "甲": RegStatus.REGISTERED, "乙": RegStatus.WAITLIST}
     again = attendance_import(actor=chair, path=sheet(tmp_path, rows, name="b.xlsx"), org=tree.grassroots)
     assert again.ok and again.unchanged == 6
+
+
+def test_a_bad_row_in_a_later_chunk_leaves_nothing_written(tree, chair, roster, held, tmp_path, monkeypatch):
+    """On PostgreSQL the chunks before a bad one are already written when it is found: all
+    of it is rolled back; valid mode keeps them."""
+    from gonghui.activities import sheets_attendance
+
+    monkeypatch.setattr(sheets_attendance, "CHUNK_ROWS", 1)
+    rows = [row(held, "甲"), row(held, "乙"), row(held, "张伟", roster["张伟"][1]), row(held, "丙", make_id())]
+    report = attendance_import(actor=chair, path=sheet(tmp_path, rows), org=tree.grassroots)
+    assert not report.written and report.errors == [(5, "找不到该身份证号的会员（须为您管辖范围内的会员）。")]
+    assert not Registration.objects.exists() and not CheckIn.objects.exists()
+    report = attendance_import(actor=chair, path=sheet(tmp_path, rows), org=tree.grassroots, mode="valid")
+    assert report.written and report.created == 3 and Registration.objects.count() == 3 and CheckIn.objects.count() == 3
+
+
+def test_the_cli_templates_and_imports_activities(tree, personas, tmp_path, capsys):
+    call_command("template", "activities", "--out", str(tmp_path / "t.xlsx"))
+    assert template_headers(tmp_path / "t.xlsx") == ACTIVITY_HEADERS
+    path = sheet(tmp_path, [{"活动类型": "读书活动", "活动名称": "读书分享会", "开始时间": "2025-04-23 14:00", "结束时间": "2025-04-23 16:00",
+                             "组织工会编码": "B1"}], ACTIVITY_HEADERS)
+    call_command("import", "activities", str(path), "--org", "G1", "--as", "grassroots_chair")
+    assert "新建 1" in capsys.readouterr().out
+    assert Activity.objects.get().org == tree.branch
+    with pytest.raises(CommandError, match="找不到工会编码"):
+        call_command("import", "activities", str(path), "--org", "G1", "--as", "outsider")
+
+
+def test_a_registration_made_meanwhile_elsewhere_stops_the_import_in_chinese(tree, chair, roster, held, tmp_path, monkeypatch):
+    """Between reading what is on file and writing, another session signs up someone of the
+    file (simulated: the import does not see the registration already there): the write
+    meets the unique constraint, nothing of the file is written, and the report says why."""
+    from gonghui.activities import attendance, sheets_attendance
+
+    zhang, zhang_id = roster["张伟"]
+    attendance.registration_add(actor=chair, activity=held, member=zhang)
+    original = sheets_attendance._State.add
+
+    def blind(self, aids, *, lock):
+        original(self, aids, lock=lock)
+        self.regs.clear()
+
+    monkeypatch.setattr(sheets_attendance._State, "add", blind)
+    monkeypatch.setattr(sheets_attendance, "CHUNK_ROWS", 1)
+    rows = [row(held, "甲"), row(held, "张伟", zhang_id), row(held, "乙")]
+    report = attendance_import(actor=chair, path=sheet(tmp_path, rows), org=tree.grassroots)
+    assert not report.written and report.file_error == "导入期间另有人为文件中的人员报名或签到，未写入任何数据，请重新导入。"
+    assert list(Registration.objects.values_list("name", flat=True)) == ["张伟"] and not CheckIn.objects.exists()
+    assert AuditEvent.objects.filter(action="attendance.import").get().result == "failure"

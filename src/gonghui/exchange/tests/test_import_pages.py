@@ -216,10 +216,12 @@ def test_kinds_with_their_own_pages_are_not_served_here(personas, login):
     for kind in ("members", "nonsense"):
         assert client.get(f"/imports/{kind}/").status_code == 404
     # The tree's import runs here too (in the worker, like every kind); /orgs/import/ leads here.
-    assert {k for k, e in EXCHANGES.items() if e.web_import} == set(KINDS) | {"orgs"}
+    # (activities and attendance: their flow is tested in activities/tests/test_import.py)
+    assert {k for k, e in EXCHANGES.items() if e.web_import} == set(KINDS) | {"orgs", "activities", "attendance"}
     assert {k: e.import_perm for k, e in EXCHANGES.items()} == {
         "orgs": "org.manage", "members": "member.manage", "hardship": "assistance.manage", "assistance": "assistance.manage",
-        "benefits": "benefits.manage", "donations": "donations.manage"}
+        "benefits": "benefits.manage", "donations": "donations.manage", "activities": "activities.manage",
+        "attendance": "activities.manage"}
 
 
 # --- after an all-or-nothing refusal ----------------------------------------------------------

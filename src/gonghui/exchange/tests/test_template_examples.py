@@ -89,8 +89,30 @@ def _donations(tree) -> World:
     return World(tree.grassroots, Donation.objects.count, [("数据", donations_sheets.COLUMNS)], [{"note": "爱心"}])
 
 
+def _activities(tree) -> World:
+    from gonghui.activities.models import Activity
+    from gonghui.activities.sheets import ACTIVITY_COLUMNS
+
+    return World(tree.grassroots, Activity.objects.count, [("活动", ACTIVITY_COLUMNS)], [{"place": "职工之家"}])
+
+
+def _attendance(tree) -> World:
+    from django.utils import timezone
+
+    from gonghui.activities.models import Activity, ActivityKind, Registration, Status
+    from gonghui.activities.services import activity_create
+    from gonghui.activities.sheets_attendance import ATTENDANCE_COLUMNS
+
+    _example_member(tree)
+    start = timezone.now() - dt.timedelta(days=2)
+    held = activity_create(actor=SYSTEM, org=tree.grassroots, kind=ActivityKind.objects.get(code="sports"), title="职工趣味运动会",
+                           starts_at=start, ends_at=start + dt.timedelta(hours=2), status=Status.DONE)
+    Activity.objects.filter(pk=held.pk).update(code="HD0000042")  # the example's 活动编号
+    return World(tree.grassroots, Registration.objects.count, [("参加人员", ATTENDANCE_COLUMNS)], [{"affiliation": "一车间"}])
+
+
 WORLDS = {"orgs": _orgs, "members": _members, "hardship": _hardship, "assistance": _assistance, "benefits": _benefits,
-          "donations": _donations}
+          "donations": _donations, "activities": _activities, "attendance": _attendance}
 
 
 def test_every_kind_that_imports_is_covered_here():
