@@ -14,7 +14,7 @@ in-process (server time, no network), as the district's chair:
    before each request) and warm;
 4. the peer: the Django admin changelist of the activities table with its default settings.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gonghui_bench_activities .venv/bin/python bench/activities_scale.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gonghui_bench_act_scale .venv/bin/python bench/activities_scale.py
     .venv/bin/python bench/activities_scale.py --sqlite
 
 Target (issue 14): list and statistics of such a district ≤ 100 ms. The PostgreSQL database
@@ -45,6 +45,8 @@ def parse():
     p.add_argument("--members", type=int, default=25000)
     p.add_argument("--repeat", type=int, default=15)
     p.add_argument("--seed", type=int, default=14)
+    p.add_argument("--reuse", action="store_true", help="time the database a previous run built (PostgreSQL)")
+    p.add_argument("--sql", action="store_true", help="print each case's queries and their times")
     return p.parse_args()
 
 
@@ -191,7 +193,7 @@ def main():
         os.environ.pop("DATABASE_URL", None)
         os.environ["GONGHUI_DATA_DIR"] = tempfile.mkdtemp(prefix="gonghui-bench-")
     else:
-        os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gonghui_bench_activities")
+        os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gonghui_bench_act_scale")
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
     import django
 
@@ -203,27 +205,33 @@ def main():
     from django.test import Client
 
     db = settings.DATABASES["default"]
-    if connection.vendor == "postgresql":
-        assert db["NAME"].startswith("gonghui_bench"), "the benchmark drops its database: name it gonghui_bench…"
-        from pgdb import recreate_pg_database
+    from gonghui.orgs.models import Org
 
-        recreate_pg_database(db)
-    call_command("migrate", verbosity=0)
-    print(f"building on {connection.vendor} …", flush=True)
-    district = build(args)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("ANALYZE")
+    if args.reuse and connection.vendor == "postgresql":
+        district = Org.objects.get(code="BJ")
+    else:
+        if connection.vendor == "postgresql":
+            assert db["NAME"].startswith("gonghui_bench"), "the benchmark drops its database: name it gonghui_bench…"
+            from pgdb import recreate_pg_database
+
+            recreate_pg_database(db)
+        call_command("migrate", verbosity=0)
+        print(f"building on {connection.vendor} …", flush=True)
+        district = build(args)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("ANALYZE")
 
     from gonghui.access.permissions import Role
     from gonghui.accounts.models import User
     from gonghui.activities.models import ActivityKind
     from gonghui.testing.factories import staff
 
-    chair = staff(district, Role.CHAIR, username="bench_chair")
+    chair = User.objects.filter(username="bench_chair").first() or staff(district, Role.CHAIR, username="bench_chair")
     chair.must_change_password = False
     chair.save()
-    admin = User.objects.create(username="bench_admin", is_staff=True, is_superuser=True, must_change_password=False)
+    admin = User.objects.filter(username="bench_admin").first() or User.objects.create(
+        username="bench_admin", is_staff=True, is_superuser=True, must_change_password=False)
     ours, peer = Client(), Client()
     ours.force_login(chair)
     peer.force_login(admin)
@@ -239,6 +247,16 @@ def main():
     results = {}
     for label, client, url, before in cases:
         results[label] = timed(client, url, args.repeat, before)
+        if args.sql:
+            from django.test.utils import CaptureQueriesContext
+
+            if before:
+                before()
+            with CaptureQueriesContext(connection) as ctx:
+                client.get(url)
+            print(f"\n{label}: {len(ctx.captured_queries)} queries")
+            for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:8]:
+                print(f"  {float(q['time']) * 1000:7.1f} ms  {q['sql'][:400]}")
     base = statistics.median(results["peer: Django admin changelist"])
     print(f"\n{args.activities} activities, {args.activities * args.per_activity} registrations; {connection.vendor}; "
           f"median and max of {args.repeat} requests (ms), in-process")

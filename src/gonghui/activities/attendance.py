@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gonghui.access.actor import Actor
+from gonghui.activities import generation
 from gonghui.activities.models import (
     Activity,
     CheckIn,
@@ -401,6 +402,7 @@ def checkin_undo(*, actor: Actor, checkin: CheckIn) -> None:
     audit_record(actor=actor, action="checkin.undo", obj=checkin, org=activity.org,
                  message=f"{activity.title} 第{checkin.session.seq}场：{checkin.registration.name}")
     checkin.delete()
+    generation.bump()
 
 
 # --- scores -----------------------------------------------------------------------------------

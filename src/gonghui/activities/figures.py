@@ -45,6 +45,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gonghui.access.actor import Actor
+from gonghui.activities import generation
 from gonghui.activities.models import (
     HELD,
     Activity,
@@ -449,10 +450,10 @@ def _members_by_child(org: Org, children: list[Org], on: dt.date) -> dict[str, i
 # about 0.1 s on SQLite, and the distinct members behind them half a second more), so what
 # is counted from the check-ins is kept in the cache under a key naming exactly what it was
 # counted from: the activities and the scope, and the state of the check-in table (its
-# newest row and its number of rows: a check-in added changes the first, one undone lowers
-# the second). Any change gives another key, so a cached figure is never stale. Inside a
-# transaction nothing is cached or read from the cache: what it sees may not be committed,
-# and a rolled-back transaction hands its ids out again.
+# newest row, which a check-in added changes, and a generation token that an undone check-in
+# or changed session hours replace: generation.py). Any change gives another key, so a cached
+# figure is never stale. Inside a transaction nothing is cached or read from the cache: what
+# it sees may not be committed, and a rolled-back transaction hands its ids out again.
 
 CACHE_SECONDS = 15 * 60
 
@@ -469,10 +470,11 @@ class Counted:
 
 
 def _version() -> tuple:
-    """The state of the check-in table: the newest check-in (its id and time: a table emptied
-    and filled again, as between tests, reuses ids but not times) and the number of rows."""
+    """The state of the check-ins: the newest one (its id and time: a table emptied and
+    filled again, as between tests, reuses ids but not times) and the generation token
+    that an undone check-in or changed session hours replace (generation.py)."""
     newest = CheckIn.objects.order_by("-id").values_list("id", "at").first()
-    return (newest[0], newest[1].isoformat()) if newest else (0, ""), CheckIn.objects.count()
+    return (newest[0], newest[1].isoformat()) if newest else (0, ""), generation.current()
 
 
 def _cached(name: str, parts: tuple, compute):

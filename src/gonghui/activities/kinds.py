@@ -18,3 +18,12 @@ BUILTIN_KINDS = [
     ("law", "普法宣传", "普法宣传活动"),
     ("other", "其他", "其他活动"),
 ]
+
+
+def seed(kind_model=None) -> None:
+    """Create the built-in kinds that are missing (migration 0002; tests that flush the
+    database, see the root conftest.py, put them back the same way)."""
+    if kind_model is None:
+        from gonghui.activities.models import ActivityKind as kind_model
+    for order, (code, name, noun) in enumerate(BUILTIN_KINDS, start=1):
+        kind_model.objects.get_or_create(code=code, defaults={"name": name, "noun": noun, "order": order * 10, "is_builtin": True})

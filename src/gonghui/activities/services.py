@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from gonghui.access.actor import Actor
+from gonghui.activities import generation
 from gonghui.activities.models import (
     NEXT_STATUS,
     Activity,
@@ -481,6 +482,8 @@ def session_update(*, actor: Actor, session: Session, **fields) -> Session:
     if changes:
         session.save()
         _widen_activity(activity)
+        if "hours" in changes:
+            generation.bump()
         audit_record(actor=actor, action="session.update", obj=session, org=activity.org, changes=changes, message=activity.title)
     return session
 

@@ -1,12 +1,10 @@
 from django.db import migrations
 
-from gonghui.activities.kinds import BUILTIN_KINDS
+from gonghui.activities import kinds
 
 
 def seed(apps, schema_editor):
-    Kind = apps.get_model("activities", "ActivityKind")
-    for order, (code, name, noun) in enumerate(BUILTIN_KINDS, start=1):
-        Kind.objects.update_or_create(code=code, defaults={"name": name, "noun": noun, "order": order * 10, "is_builtin": True})
+    kinds.seed(apps.get_model("activities", "ActivityKind"))
 
 
 class Migration(migrations.Migration):

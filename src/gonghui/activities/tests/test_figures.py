@@ -193,6 +193,21 @@ def test_it_never_serves_figures_counted_before_a_check_in_was_added_or_undone(t
     assert (f.checkins, f.participants) == (1, 1)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_it_never_serves_training_hours_counted_before_a_session_changed(tree, chair, people):
+    from django.core.cache import cache
+
+    from gonghui.activities import services
+
+    cache.clear()
+    a = held(chair, tree.grassroots, "training", "安全生产培训班", D(2025, 4, 1), is_training=True)
+    check_in(chair, a, [people.man])
+    before = figures.figures(chair, tree.grassroots, *YEAR).training.hours
+    session = a.sessions.get()
+    services.session_update(actor=chair, session=session, hours=session.hours + 2)
+    assert figures.figures(chair, tree.grassroots, *YEAR).training.hours == before + 2
+
+
 # --- the 活动统计 page and the dashboard panel ---------------------------------------------------
 
 

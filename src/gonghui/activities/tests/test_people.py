@@ -209,7 +209,7 @@ def test_a_member_cannot_reach_the_staff_pages(make_activity, people, chair, log
                 f"/activities/session/{session.pk}/qr/print/", f"/activities/session/{session.pk}/qr/count/"):
         assert client.get(url).status_code == 403, url
     for url in (f"/activities/registration/{reg.pk}/cancel/", f"/activities/checkin/{ci.pk}/undo/",
-                f"/activities/{a.pk}/people/add/", f"/activities/session/{session.pk}/qr/rotate/"):
+                f"/activities/{a.pk}/people/add/", f"/activities/sessions/{session.pk}/rotate/"):
         assert client.post(url, {"member": people.man.pk}).status_code == 403, url
     assert CheckIn.objects.count() == 1 and Registration.objects.get().status == RegStatus.REGISTERED
 
@@ -226,7 +226,7 @@ def test_another_union_gets_404_on_every_route_and_changes_nothing(make_activity
             f"/activities/session/{session.pk}/qr/print/", f"/activities/session/{session.pk}/qr/count/"]
     posts = [f"/activities/{a.pk}/people/add/", f"/activities/{a.pk}/people/guest/", f"/activities/{a.pk}/checkin/record/",
              f"/activities/registration/{reg.pk}/cancel/", f"/activities/registration/{reg.pk}/score/",
-             f"/activities/checkin/{ci.pk}/undo/", f"/activities/session/{session.pk}/qr/rotate/"]
+             f"/activities/checkin/{ci.pk}/undo/", f"/activities/sessions/{session.pk}/rotate/"]
     for url in gets:
         response = client.get(url)
         assert response.status_code == 404, url
