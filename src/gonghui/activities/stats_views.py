@@ -19,6 +19,7 @@ from gonghui.web.http import staff_view
 from gonghui.web.params import BadRequestParam, param_choice, param_date, param_str, param_year
 
 MAX_DAYS = 366 * 5  # the span one page counts, as the summary's periods
+CLASSES_SHOWN = 30
 
 
 def _choose(request):
@@ -73,14 +74,17 @@ def stats(request):
         "partners": _chart((c.label, c.activities, f.link()) for c in f.partner_categories),
     }
     branches = [{"row": b, "link": F.list_link(None, **{**f.query(), **b.query}), "rate": _percent(b.rate)} for b in f.by_branch]
+    # A district holds hundreds of classes: the page lists the latest, the link lists them all.
     classes = [{"activity": c.activity, "sessions": c.sessions, "teachers": c.teachers, "class_hours_text": _hours(c.class_hours),
-                "hours_text": _hours(c.hours)} for c in f.training.classes]
+                "hours_text": _hours(c.hours)} for c in sorted(f.training.classes, key=lambda c: c.activity.starts_at,
+                                                               reverse=True)[:CLASSES_SHOWN]]
     return render(request, "activities/stats.html", {
         "f": f, "org": org, "start": start, "end": end, "subtree": subtree, "year": start.year,
         "scope_label": reporting_scope(org, subtree).label,
         "kind_rows": kind_rows, "months": months, "month_totals": month_totals, "branches": branches, "charts": charts,
         "all_link": f.link(), "training_link": f.link(training="1"),
-        "can_choose_scope": org.level < Level.GRASSROOTS, "classes": classes, "rate": _percent(f.rate),
+        "can_choose_scope": org.level < Level.GRASSROOTS, "classes": classes,
+        "classes_hidden": max(0, len(f.training.classes) - CLASSES_SHOWN), "rate": _percent(f.rate),
         "per_member": _hours(f.training.hours_per_member) if f.training.hours_per_member is not None else "—",
         "training_hours": _hours(f.training.hours), "class_hours": _hours(f.training.class_hours),
     })
