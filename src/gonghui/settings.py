@@ -215,6 +215,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Uploaded spreadsheets: refused while they stream in when larger than this (exchange/uploads.py).
 GONGHUI_MAX_UPLOAD_MB = int(os.environ.get("GONGHUI_MAX_UPLOAD_MB", "50"))
+# The address members' phones reach this site at (e.g. http://192.168.1.20:8000 or
+# https://gh.example.org): check-in QR codes carry it. Empty: the address the staff's page
+# was opened with.
+GONGHUI_PUBLIC_URL = os.environ.get("GONGHUI_PUBLIC_URL", "").strip().rstrip("/")
 FILE_UPLOAD_HANDLERS = [
     "gonghui.exchange.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

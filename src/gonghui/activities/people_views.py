@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -286,7 +287,18 @@ def _checkin_answer(request, activity, session, *, result=None, error: str = "")
 
 
 def _checkin_url(request, session) -> str:
-    return request.build_absolute_uri(reverse("activities:checkin_link", args=[attendance.checkin_token(session)]))
+    path = reverse("activities:checkin_link", args=[attendance.checkin_token(session)])
+    if settings.GONGHUI_PUBLIC_URL:
+        return settings.GONGHUI_PUBLIC_URL + path
+    return request.build_absolute_uri(path)
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def _unreachable_from_phones(request) -> bool:
+    """A QR code made from a page opened at 127.0.0.1 leads phones nowhere."""
+    return not settings.GONGHUI_PUBLIC_URL and request.get_host().rsplit(":", 1)[0] in LOOPBACK
 
 
 @staff_view("activities.manage")
@@ -296,6 +308,7 @@ def qr(request, session_id):
     return render(request, "activities/checkin_qr.html", {
         "a": session.activity, "session": session, "opens": opens, "closes": closes, "url": _checkin_url(request, session),
         "counts": _counts(session.activity, session), "many": selectors.sessions_of(session.activity).count() > 1,
+        "loopback": _unreachable_from_phones(request),
     })
 
 
