@@ -219,6 +219,8 @@ GONGHUI_MAX_UPLOAD_MB = int(os.environ.get("GONGHUI_MAX_UPLOAD_MB", "50"))
 # https://gh.example.org): check-in QR codes carry it. Empty: the address the staff's page
 # was opened with.
 GONGHUI_PUBLIC_URL = os.environ.get("GONGHUI_PUBLIC_URL", "").strip().rstrip("/")
+# Each activity photo, scan or study file (activities/attachments.py).
+GONGHUI_ACTIVITY_FILE_MB = int(os.environ.get("GONGHUI_ACTIVITY_FILE_MB", "10"))
 FILE_UPLOAD_HANDLERS = [
     "gonghui.exchange.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
