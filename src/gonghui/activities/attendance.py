@@ -295,6 +295,21 @@ def checkin_window(session: Session) -> tuple[dt.datetime, dt.datetime]:
     return session.starts_at - CHECKIN_EARLY, session.ends_at + CHECKIN_LATE
 
 
+def link_refusal(session: Session, now) -> str:
+    """Why a genuine check-in link of `session` does not work at `now` ("" when it does): the
+    activity's status and the session's check-in window. The link's page asks it before
+    offering the button, the check-in again when it is pressed."""
+    activity = session.activity
+    if activity.status not in (Status.OPEN, Status.RUNNING):
+        return "活动已取消，无需签到。" if activity.status == Status.CANCELLED else f"活动目前为“{Status(activity.status).label}”，不能签到。"
+    opens, closes = checkin_window(session)
+    if now < opens:
+        return f"签到将于{timezone.localtime(opens).strftime('%m月%d日 %H:%M')}开始。"
+    if now > closes:
+        return "本场签到已结束。"
+    return ""
+
+
 @dataclass
 class CheckInResult:
     registration: Registration
@@ -332,15 +347,9 @@ def checkin_by_link(*, actor: Actor, token: str, member) -> CheckInResult:
     activity = session.activity
     if member is None or member.user_id is None or actor.user is None or member.user_id != actor.user.pk:
         raise ValidationError({"member": "您的账号尚未关联会员信息，请联系工会工作人员签到。"})
-    if activity.status not in (Status.OPEN, Status.RUNNING):
-        raise ValidationError({"token": "活动已取消，无需签到。" if activity.status == Status.CANCELLED else
-                               f"活动目前为“{Status(activity.status).label}”，不能签到。"})
-    opens, closes = checkin_window(session)
-    now = timezone.now()
-    if now < opens:
-        raise ValidationError({"token": f"签到将于{timezone.localtime(opens).strftime('%m月%d日 %H:%M')}开始。"})
-    if now > closes:
-        raise ValidationError({"token": "本场签到已结束。"})
+    why = link_refusal(session, timezone.now())
+    if why:
+        raise ValidationError({"token": why})
     why = open_to(activity, member)
     if why:
         raise ValidationError({"member": why})

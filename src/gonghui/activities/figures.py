@@ -33,14 +33,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, Sum, TextField
-from django.db.models.functions import Cast
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum, TextField
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 
@@ -89,7 +90,8 @@ def list_link(org: Org | None = None, /, **params) -> str:
         if value in (None, "", False):
             continue
         query[key] = value.isoformat() if isinstance(value, dt.date) else ("1" if value is True else value)
-    return f"{reverse('activities:home')}?{urlencode(query)}" if query else reverse("activities:home")
+    home = reverse("activities:home")
+    return f"{home}?{urlencode(query)}" if query else home
 
 
 def period_query(start: dt.date, end: dt.date) -> dict:
@@ -159,12 +161,6 @@ class Row:
     beneficiaries: int = 0
     query: dict = field(default_factory=dict)  # the list filters that open its activities
 
-    def add(self, a: ActivityRow) -> None:
-        self.held += 1
-        self.checkins += a.checkins
-        self.attendees += a.attendees
-        self.beneficiaries += a.beneficiaries
-
 
 @dataclass
 class BranchRow(Row):
@@ -195,22 +191,32 @@ class TrainingClass:
 
 @dataclass
 class Training:
-    classes: list[TrainingClass] = field(default_factory=list)
+    held: int = 0  # classes (期)
     sessions: int = 0
+    class_hours: Decimal = ZERO  # the hours of the classes' sessions (their length, summed)
     trainees: int = 0  # distinct people
     enrolments: int = 0  # 培训人次: each class's attendees, summed
     checkins: int = 0
     hours: Decimal = ZERO  # person-hours
     member_hours: Decimal = ZERO  # of the members of the scope
     hours_per_member: Decimal | None = None  # member_hours ÷ members in good standing, to 0.1
+    # The classes themselves are read only when something lists them (a district holds
+    # hundreds): `load(limit)` gives the latest `limit` (None: all, in start order).
+    load: Callable[[int | None], list[TrainingClass]] | None = field(default=None, repr=False, compare=False)
+    _classes: list[TrainingClass] | None = field(default=None, repr=False, compare=False)
 
     @property
-    def held(self) -> int:
-        return len(self.classes)
+    def classes(self) -> list[TrainingClass]:
+        """Every class, in start order."""
+        if self._classes is None:
+            self._classes = self.load(None) if self.load and self.held else []
+        return self._classes
 
-    @property
-    def class_hours(self) -> Decimal:
-        return sum((c.class_hours for c in self.classes), ZERO)
+    def latest(self, limit: int) -> list[TrainingClass]:
+        """The `limit` latest classes, newest first."""
+        if self._classes is not None or not self.load or not self.held:
+            return sorted(self.classes, key=lambda c: c.activity.starts_at, reverse=True)[:limit]  # stable: ties in start order
+        return self.load(limit)
 
 
 @dataclass
@@ -253,8 +259,12 @@ class Figures:
     start: dt.date
     end: dt.date
     whole: bool  # the union's subtree (else only its own office)
-    activities: list[ActivityRow]  # held, in start order
+    held: int
     cancelled: int
+    checkins: int  # 人次
+    attendees: int  # each activity's attendees, summed
+    non_members: int  # … of them not members
+    beneficiaries: int
     kinds: dict[int, ActivityKind]
     by_kind: list[Row]
     by_month: list[Row]
@@ -269,26 +279,17 @@ class Figures:
     partners: list[PartnerRow]
     partner_categories: list[CategoryRow]
     funding: list[FundingRow]
+    # The held activities one by one are read only when something lists them (the summary's
+    # sentences): the figures above are counted in SQL, grouped.
+    load: Callable[[], list[ActivityRow]] | None = field(default=None, repr=False, compare=False)
+    _activities: list[ActivityRow] | None = field(default=None, repr=False, compare=False)
 
     @property
-    def held(self) -> int:
-        return len(self.activities)
-
-    @property
-    def checkins(self) -> int:
-        return sum(a.checkins for a in self.activities)
-
-    @property
-    def attendees(self) -> int:
-        return sum(a.attendees for a in self.activities)
-
-    @property
-    def non_members(self) -> int:
-        return sum(a.non_members for a in self.activities)
-
-    @property
-    def beneficiaries(self) -> int:
-        return sum(a.beneficiaries for a in self.activities)
+    def activities(self) -> list[ActivityRow]:
+        """The held activities, in start order, each with its attendance and partners."""
+        if self._activities is None:
+            self._activities = self.load() if self.load and self.held else []
+        return self._activities
 
     @property
     def cost(self) -> Decimal:
@@ -345,6 +346,15 @@ def _local_starts(qs):
     return qs.annotate(starts_raw=Cast("starts_at", TextField())), parse
 
 
+def _month(tz):
+    """The local year and month an activity starts in, as one number (202503)."""
+    return ExtractYear("starts_at", tzinfo=tz) * 100 + ExtractMonth("starts_at", tzinfo=tz)
+
+
+def _month_key(ym: int) -> str:
+    return f"{ym // 100}-{ym % 100:02d}"
+
+
 def figures(actor: Actor, org: Org, start: dt.date, end: dt.date, *, subtree: bool = True) -> Figures:
     """The activity figures of `org` (its reporting scope) for the days start..end."""
     actor.require_covers(org)
@@ -352,24 +362,19 @@ def figures(actor: Actor, org: Org, start: dt.date, end: dt.date, *, subtree: bo
     t0, t1 = period_bounds(start, end)
     in_period = Activity.objects.for_actor(actor).filter(scope.q("org_path"), starts_at__gte=t0, starts_at__lt=t1)
     held_qs = in_period.filter(status__in=HELD)
+    tz = timezone.get_current_timezone()
 
-    qs, local = _local_starts(in_period.order_by("starts_at", "id"))
-    starts_field = "starts_raw" if connection.vendor == "sqlite" else "starts_at"
-    rows: list[ActivityRow] = []
-    cancelled = 0
-    for pk, code, title, kind_id, path, starts_at, status, training, beneficiaries, quiz, target in qs.values_list(
-            "id", "code", "title", "kind_id", "org_path", starts_field, "status", "is_training", "beneficiaries", "quiz_name",
-            "target"):
-        if status == Status.CANCELLED:
-            cancelled += 1
-        elif status in HELD:
-            rows.append(ActivityRow(pk, code or "", title, kind_id, path, local(starts_at), training, beneficiaries, quiz, target))
-    by_id = {a.id: a for a in rows}
+    # The activities held, counted in SQL: by kind and local month, and by organising union
+    # (a few hundred at most); the latter's newest change and id sum say, with the state of
+    # the check-ins, whether the attendance counted before still holds (attendance()).
+    kind_month_rows = list(held_qs.annotate(ym=_month(tz)).values_list("kind_id", "ym")
+                           .annotate(n=Count("id"), b=Sum("beneficiaries")).order_by())
+    path_rows = list(held_qs.values_list("org_path").annotate(n=Count("id"), b=Sum("beneficiaries"), ids=Sum("id"),
+                                                                  last=Max("updated_at")).order_by("org_path"))
+    held = sum(n for _k, _m, n, _b in kind_month_rows)
+    cancelled = in_period.filter(status=Status.CANCELLED).count()
     children = list(Org.objects.filter(parent=org).order_by("code")) if scope.whole else []
-    counted = attendance(held_qs, sorted(by_id), [a.id for a in rows if a.is_training], org, scope, [c.path for c in children])
-    for pk, (checkins, attendees, non_members, sessions) in counted.per_activity.items():
-        a = by_id[pk]
-        a.checkins, a.attendees, a.non_members, a.sessions = checkins, attendees, non_members, sessions
+    counted, detail = attendance(held_qs, held, path_rows, org, scope, [c.path for c in children])
     members = _members(actor, org, scope, end)
 
     kinds = {k.pk: k for k in ActivityKind.objects.all()}
@@ -377,6 +382,21 @@ def figures(actor: Actor, org: Org, start: dt.date, end: dt.date, *, subtree: bo
     months = {m: Row(m, f"{int(m[5:])}月" if start.year == end.year else f"{m[:4]}年{int(m[5:])}月",
                      query={"year": int(m[:4]), "month": int(m[5:])}) for m in _months(start, end)}
     kind_month: dict[tuple[int, str], int] = defaultdict(int)
+    checkins = attendees = non_members = 0
+    for kind_id, ym, n, beneficiaries in kind_month_rows:
+        c, att, guests = counted.kind_month.get((kind_id, ym), (0, 0, 0))
+        checkins, attendees, non_members = checkins + c, attendees + att, non_members + guests
+        month = _month_key(ym)
+        rows = [by_kind.setdefault(kind_id, Row(kind_id, kinds[kind_id].name, query={"kind": kinds[kind_id].code}))]
+        if month in months:
+            rows.append(months[month])
+        for row in rows:
+            row.held += n
+            row.checkins += c
+            row.attendees += att
+            row.beneficiaries += beneficiaries
+        kind_month[(kind_id, month)] += n
+
     branches: dict[str, BranchRow] = {}
     child_by_path = {c.path: c for c in children}
 
@@ -388,17 +408,13 @@ def figures(actor: Actor, org: Org, start: dt.date, end: dt.date, *, subtree: bo
                                        query={"org": child.code, "subtree": "1"} if child else {"org": org.code, "subtree": "0"})
         return branches[path]
 
-    branch_of: dict[str, BranchRow] = {}  # an activity's union → its row (a few hundred unions at most)
-    for a in rows:
-        by_kind.setdefault(a.kind_id, Row(a.kind_id, kinds[a.kind_id].name, query={"kind": kinds[a.kind_id].code})).add(a)
-        month = a.month
-        if month in months:
-            months[month].add(a)
-        kind_month[(a.kind_id, month)] += 1
-        row = branch_of.get(a.org_path)
-        if row is None:
-            row = branch_of[a.org_path] = branch(_branch_path(a.org_path, org.path) if scope.whole else org.path)
-        row.add(a)
+    for path, n, beneficiaries, _ids, _last in path_rows:
+        row = branch(_branch_path(path, org.path) if scope.whole else org.path)
+        c, att = counted.by_path.get(path, (0, 0))
+        row.held += n
+        row.checkins += c
+        row.attendees += att
+        row.beneficiaries += beneficiaries
     if children:
         counts = _members_by_child(org, children, end)
         for c in children:
@@ -409,17 +425,38 @@ def figures(actor: Actor, org: Org, start: dt.date, end: dt.date, *, subtree: bo
     order = {k: (kinds[k].order, k) for k in by_kind}
     funding = [FundingRow(f, FUNDING_LABELS.get(f, f), n, cost) for f, n, cost in
                held_qs.exclude(cost=0).values_list("funding").annotate(n=Count("id"), total=Sum("cost")).order_by("funding")]
-    partners, categories = _partners(held_qs, by_id)
+    partners, categories, partner_names = _partners(held_qs, detail) if held else ([], [], {})
+
+    def rows_of(qs) -> list[ActivityRow]:
+        return _rows(qs, detail, partner_names)
+
     return Figures(
-        org=org, start=start, end=end, whole=scope.whole, activities=rows, cancelled=cancelled, kinds=kinds,
+        org=org, start=start, end=end, whole=scope.whole, held=held, cancelled=cancelled, checkins=checkins,
+        attendees=attendees, non_members=non_members, beneficiaries=sum(b for _k, _m, _n, b in kind_month_rows), kinds=kinds,
         by_kind=sorted(by_kind.values(), key=lambda r: order[r.key]), by_month=list(months.values()),
         by_branch=[branches[p] for p in [org.path, *(c.path for c in children)] if p in branches],
-        kind_month=dict(kind_month), participants=counted.members_all + sum(a.non_members for a in rows),
+        kind_month=dict(kind_month), participants=counted.members_all + non_members,
         members_attended=counted.members_all, members_in_scope=counted.members_in_scope, members=members,
-        training=_training(counted, [a for a in rows if a.is_training], members),
-        quizzes=_quizzes([a for a in rows if a.quiz_name]), partners=partners, partner_categories=categories,
+        training=_training(held_qs, counted, members, rows_of, detail) if held else Training(),
+        quizzes=_quizzes(held_qs, rows_of) if held else [], partners=partners, partner_categories=categories,
         funding=sorted(funding, key=lambda r: FUNDING_ORDER.index(r.key) if r.key in FUNDING_ORDER else 99),
+        load=lambda: rows_of(held_qs.order_by("starts_at", "id")),
     )
+
+
+def _rows(qs, detail, partner_names: dict[int, list[str]]) -> list[ActivityRow]:
+    """The activities of `qs` (held ones) one by one, with their attendance and partners."""
+    qs, local = _local_starts(qs)
+    starts_field = "starts_raw" if connection.vendor == "sqlite" else "starts_at"
+    per_activity = detail().per_activity
+    rows = []
+    for pk, code, title, kind_id, path, starts_at, training, beneficiaries, quiz, target in qs.values_list(
+            "id", "code", "title", "kind_id", "org_path", starts_field, "is_training", "beneficiaries", "quiz_name", "target"):
+        a = ActivityRow(pk, code or "", title, kind_id, path, local(starts_at), training, beneficiaries, quiz, target)
+        a.checkins, a.attendees, a.non_members, a.sessions = per_activity.get(pk, (0, 0, 0, 1))
+        a.partners = list(partner_names.get(pk, ()))
+        rows.append(a)
+    return rows
 
 
 def _members(actor: Actor, org: Org, scope, end: dt.date) -> int:
@@ -462,13 +499,27 @@ CACHE_SECONDS = 15 * 60
 
 @dataclass
 class Counted:
-    per_activity: dict[int, tuple[int, int, int, int]]  # id → (人次, attendees, non-members, sessions)
+    """What the figures show of the check-ins, grouped (small, read on every page)."""
+
+    kind_month: dict[tuple[int, int], tuple[int, int, int]]  # (kind id, 202503) → (人次, attendees, non-members)
+    by_path: dict[str, tuple[int, int]]  # the organising union's path → (人次, attendees)
+    training: tuple[int, int, int, Decimal]  # the classes' (人次, attendees, non-members, person-hours)
     members_all: int  # distinct members who attended
     members_in_scope: int  # … signed up from a union of the scope
     by_child: dict[str, int]  # … from each direct child (by its path)
-    session_checkins: dict[int, int]  # training sessions: session id → check-ins
     trainees: int  # distinct members at a training class
     member_hours: Decimal  # training hours of the scope's members
+
+
+@dataclass
+class Detail:
+    """The same check-ins activity by activity, read only where activities are listed."""
+
+    per_activity: dict[int, tuple[int, int, int, int]]  # id → (人次, attendees, non-members, sessions)
+    session_checkins: dict[int, int]  # training sessions: session id → check-ins
+
+
+NOTHING = Counted({}, {}, (0, 0, 0, ZERO), 0, 0, {}, 0, ZERO)
 
 
 def _version() -> tuple:
@@ -491,16 +542,45 @@ def _cached(name: str, parts: tuple, compute):
     return found
 
 
-def attendance(held_qs, ids: list[int], training_ids: list[int], org: Org, scope, children: list[str]) -> Counted:
-    """What the check-ins of the activities `ids` (= `held_qs`) say: per activity, the
-    distinct members (by the scope's children), and the training classes' hours."""
-    if not ids:
-        return Counted({}, 0, 0, {}, {}, 0, ZERO)
-    parts = (tuple(ids), tuple(training_ids), org.path, scope.whole, tuple(children))
-    return _cached("attendance", parts, lambda: _count(held_qs.values("id"), ids, training_ids, org, scope, children))
+def attendance(held_qs, held: int, path_rows: list, org: Org, scope, children: list[str]):
+    """(Counted, a function giving the Detail) for the activities of `held_qs`. `path_rows`:
+    their (path, count, beneficiaries, id sum, newest change) by union, which tell an activity
+    held, dropped, moved to another kind, month or union, or made a class (every edit saves
+    `updated_at`) from the figures counted before."""
+    if not held:
+        empty = Detail({}, {})
+        return NOTHING, lambda: empty
+
+    def compute():
+        return _count(held_qs, org, scope, children)
+
+    if connection.in_atomic_block:
+        counted, found = compute()
+        return counted, lambda: found
+    parts = (tuple((p, n, ids, last.isoformat()) for p, n, _b, ids, last in path_rows), org.path, scope.whole, tuple(children))
+    digest = hashlib.sha256(repr((parts, _version())).encode()).hexdigest()
+    key, detail_key = f"gonghui.activities.figures.attendance.{digest}", f"gonghui.activities.figures.detail.{digest}"
+    counted = cache.get(key)
+    memo: list[Detail] = []
+    if counted is None:
+        counted, found = compute()
+        cache.set_many({key: counted, detail_key: found}, CACHE_SECONDS)
+        memo.append(found)
+
+    def detail() -> Detail:
+        if not memo:
+            found = cache.get(detail_key)
+            if found is None:
+                found = compute()[1]
+                cache.set(detail_key, found, CACHE_SECONDS)
+            memo.append(found)
+        return memo[0]
+
+    return counted, detail
 
 
-def _count(held, ids, training_ids, org: Org, scope, children: list[str]) -> Counted:
+def _count(held_qs, org: Org, scope, children: list[str]) -> tuple[Counted, Detail]:
+    held = held_qs.values("id")
     chosen = Q(activity_id__in=held)
     # 人次 per activity: an index-only pass over the check-ins' activity index.
     checkins = dict(CheckIn.objects.filter(chosen).values_list("activity_id").annotate(n=Count("id")))
@@ -515,90 +595,119 @@ def _count(held, ids, training_ids, org: Org, scope, children: list[str]) -> Cou
     came = Exists(CheckIn.objects.filter(registration=OuterRef("pk")))
     guests = dict(Registration.objects.filter(chosen, member__isnull=True).filter(came).values_list("activity_id")
                   .annotate(n=Count("id")))
-    per_activity = {pk: (checkins.get(pk, 0), attendees.get(pk, 0), guests.get(pk, 0), sessions.get(pk, 1)) for pk in ids}
 
-    # Distinct members, each under the union they signed up from: one pass over the check-ins.
+    # The same, grouped as the figures show it: by kind and month, by union, the classes.
+    per_activity = {}
+    kind_month: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    by_path: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    training = [0, 0, 0]
+    for pk, kind_id, ym, path, is_training in held_qs.annotate(ym=_month(timezone.get_current_timezone())).values_list(
+            "id", "kind_id", "ym", "org_path", "is_training"):
+        counts = per_activity[pk] = (checkins.get(pk, 0), attendees.get(pk, 0), guests.get(pk, 0), sessions.get(pk, 1))
+        for total in (kind_month[(kind_id, ym)], by_path[path], *([training] if is_training else [])):
+            for i in range(len(total)):
+                total[i] += counts[i]
+
+    # Distinct members, each under the union they signed up from, with their training: one
+    # pass over the check-ins.
+    in_class = Q(activity__is_training=True)
     pairs = list(CheckIn.objects.filter(chosen, registration__member__isnull=False)
-                 .values_list("registration__member_id", "registration__unit_id").distinct())
-    paths = dict(Org.objects.filter(pk__in={u for _m, u in pairs}).values_list("pk", "path"))
+                 .values_list("registration__member_id", "registration__unit_id", "registration__unit_path")
+                 .annotate(trained=Count("id", filter=in_class), hours=Sum("session__hours", filter=in_class)).order_by())
+    paths = dict(Org.objects.filter(pk__in={u for _m, u, _p, _t, _h in pairs}).values_list("pk", "path"))
     by_child: dict[str, set] = {p: set() for p in children}
-    inside = set()
-    for m, unit in pairs:
+    inside, everyone, trainees, member_hours = set(), set(), set(), ZERO
+    for m, unit, unit_path, trained, hours in pairs:
+        everyone.add(m)
         path = paths[unit]
         if scope.covers(path):
             inside.add(m)
         child = _branch_path(path, org.path)
         if child in by_child:
             by_child[child].add(m)
+        if trained:
+            trainees.add(m)
+            if scope.covers(unit_path):
+                member_hours += hours or ZERO
 
-    session_checkins, trainees, member_hours = {}, 0, ZERO
-    if training_ids:
-        trained = CheckIn.objects.filter(activity_id__in=training_ids)
-        session_checkins = dict(trained.values_list("session_id").annotate(n=Count("id")))
-        members_trained = trained.filter(registration__member__isnull=False)
-        trainees = members_trained.values("registration__member_id").distinct().count()
-        member_hours = members_trained.filter(scope.q("registration__unit_path")).aggregate(
-            h=Sum("session__hours"))["h"] or ZERO
-    return Counted(per_activity, len({m for m, _u in pairs}), len(inside), {p: len(s) for p, s in by_child.items()},
-                   session_checkins, trainees, member_hours)
+    classes = held_qs.filter(is_training=True).values("id")
+    session_checkins = dict(CheckIn.objects.filter(activity_id__in=classes).values_list("session_id").annotate(n=Count("id")))
+    person_hours = sum((h * session_checkins.get(pk, 0) for pk, h in
+                        Session.objects.filter(activity_id__in=classes).values_list("id", "hours")), ZERO)
+    counted = Counted({k: tuple(v) for k, v in kind_month.items()}, {k: tuple(v) for k, v in by_path.items()},
+                      (*training, person_hours), len(everyone), len(inside), {p: len(s) for p, s in by_child.items()},
+                      len(trainees), member_hours)
+    return counted, Detail(per_activity, session_checkins)
 
 
-def _training(counted: Counted, classes: list[ActivityRow], members: int) -> Training:
-    out = Training()
-    if not classes:
-        return out
-    sessions: dict[int, list] = defaultdict(list)
-    for pk, activity_id, hours, teacher, title in (Session.objects.filter(activity_id__in=[a.id for a in classes])
-                                                    .order_by("activity_id", "seq")
-                                                    .values_list("id", "activity_id", "hours", "teacher", "teacher_title")):
-        sessions[activity_id].append((pk, hours, teacher, title))
-    for a in classes:
-        own = sessions.get(a.id, [])
-        out.classes.append(TrainingClass(
-            activity=a, sessions=len(own), class_hours=sum((h for _pk, h, _t, _tt in own), ZERO),
-            hours=sum((h * counted.session_checkins.get(pk, 0) for pk, h, _t, _tt in own), ZERO),
-            teachers=list(dict.fromkeys((t, tt) for _pk, _h, t, tt in own if t))))
-    out.sessions = sum(c.sessions for c in out.classes)
-    out.checkins = sum(a.checkins for a in classes)
-    out.enrolments = sum(a.attendees for a in classes)
-    out.hours = sum((c.hours for c in out.classes), ZERO)
-    out.trainees = counted.trainees + sum(a.non_members for a in classes)
-    out.member_hours = counted.member_hours
+def _training(held_qs, counted: Counted, members: int, rows_of, detail) -> Training:
+    classes = held_qs.filter(is_training=True)
+    totals = Session.objects.filter(activity_id__in=classes.values("id")).aggregate(n=Count("id"), h=Sum("hours"))
+    held = classes.count()
+    if not held:
+        return Training()
+    checkins, enrolments, guests, hours = counted.training
+    out = Training(held=held, sessions=totals["n"], class_hours=totals["h"] or ZERO, trainees=counted.trainees + guests,
+                   enrolments=enrolments, checkins=checkins, hours=hours, member_hours=counted.member_hours)
     if members:
         out.hours_per_member = (out.member_hours / members).quantize(HOURS)
+
+    def load(limit: int | None) -> list[TrainingClass]:
+        if limit is None:
+            rows = rows_of(classes.order_by("starts_at", "id"))
+        else:  # newest first, those starting together in start order (the list's)
+            rows = rows_of(classes.order_by("-starts_at", "id")[:limit])
+        sessions: dict[int, list] = defaultdict(list)
+        for pk, activity_id, h, teacher, title in (Session.objects.filter(activity_id__in=[a.id for a in rows])
+                                                   .order_by("activity_id", "seq")
+                                                   .values_list("id", "activity_id", "hours", "teacher", "teacher_title")):
+            sessions[activity_id].append((pk, h, teacher, title))
+        session_checkins = detail().session_checkins
+        out = []
+        for a in rows:
+            own = sessions.get(a.id, [])
+            out.append(TrainingClass(
+                activity=a, sessions=len(own), class_hours=sum((h for _pk, h, _t, _tt in own), ZERO),
+                hours=sum((h * session_checkins.get(pk, 0) for pk, h, _t, _tt in own), ZERO),
+                teachers=list(dict.fromkeys((t, tt) for _pk, _h, t, tt in own if t))))
+        return out
+
+    out.load = load
     return out
 
 
-def _quizzes(rows: list[ActivityRow]) -> list[Quiz]:
-    if not rows:
+def _quizzes(held_qs, rows_of) -> list[Quiz]:
+    # A few activities hold a quiz: their ids first, so the registrations are read by index.
+    quiz_ids = list(held_qs.exclude(quiz_name="").values_list("id", flat=True))
+    if not quiz_ids:
         return []
     stats = {pk: (scored, passed, women, has_pass) for pk, scored, passed, women, has_pass in (
-        Registration.objects.filter(activity_id__in=[a.id for a in rows], score__isnull=False)
+        Registration.objects.filter(activity_id__in=quiz_ids, score__isnull=False)
         .values_list("activity_id").annotate(scored=Count("id"), passed=Count("id", filter=Q(passed=True)),
                                              women=Count("id", filter=Q(gender=Gender.FEMALE)),
                                              marked=Count("id", filter=Q(activity__quiz_pass__isnull=False))))}
+    if not stats:
+        return []
     out = []
-    for a in rows:
-        scored, passed, women, marked = stats.get(a.id, (0, 0, 0, 0))
-        if scored:
-            out.append(Quiz(a, scored, passed if marked else None, women))
+    for a in rows_of(held_qs.filter(pk__in=list(stats)).order_by("starts_at", "id")):
+        scored, passed, women, marked = stats[a.id]
+        out.append(Quiz(a, scored, passed if marked else None, women))
     return out
 
 
-def _partners(held_qs, by_id: dict[int, ActivityRow]) -> tuple[list[PartnerRow], list[CategoryRow]]:
-    if not by_id:
-        return [], []
+def _partners(held_qs, detail) -> tuple[list[PartnerRow], list[CategoryRow], dict[int, list[str]]]:
     through = Activity.partners.through
     partners: dict[int, PartnerRow] = {}
+    names: dict[int, list[str]] = defaultdict(list)
     with_category: dict[str, set] = defaultdict(set)
-    for activity_id, pk, name, category in (through.objects.filter(activity_id__in=held_qs.values("id"))
-                                            .order_by("activity_id", "partner_id")
-                                            .values_list("activity_id", "partner_id", "partner__name", "partner__category")):
-        a = by_id[activity_id]
-        a.partners.append(name)
+    links = list(through.objects.filter(activity_id__in=held_qs.values("id")).order_by("activity_id", "partner_id")
+                 .values_list("activity_id", "partner_id", "partner__name", "partner__category", "activity__beneficiaries"))
+    per_activity = detail().per_activity if links else {}
+    for activity_id, pk, name, category, beneficiaries in links:
+        names[activity_id].append(name)
         p = partners.setdefault(pk, PartnerRow(pk, name, category))
         p.activities += 1
-        p.served += a.served
+        p.served += per_activity.get(activity_id, (0, 0))[1] + beneficiaries
         p.activity_ids.append(activity_id)
         with_category[category].add(activity_id)
     rows = sorted(partners.values(), key=lambda p: (-p.activities, p.name))
@@ -606,7 +715,8 @@ def _partners(held_qs, by_id: dict[int, ActivityRow]) -> tuple[list[PartnerRow],
     for p in rows:
         categories.setdefault(p.category, CategoryRow(p.category, p.category_label,
                                                       activities=len(with_category[p.category]))).partners += 1
-    return rows, sorted(categories.values(), key=lambda r: CATEGORY_ORDER.index(r.key) if r.key in CATEGORY_ORDER else 99)
+    order = sorted(categories.values(), key=lambda r: CATEGORY_ORDER.index(r.key) if r.key in CATEGORY_ORDER else 99)
+    return rows, order, dict(names)
 
 
 # --- the dashboard --------------------------------------------------------------------------------

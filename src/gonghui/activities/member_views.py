@@ -72,6 +72,9 @@ def checkin_link(request, member, token):
     why = attendance.open_to(session.activity, member)
     if why:  # not the member's activity: not even its title
         return _answer(request, "refused", why)
+    why = attendance.link_refusal(session, timezone.now())
+    if why:  # cancelled, or outside the window: say so before offering the button
+        return _answer(request, "refused", why, session=session)
     opens, closes = attendance.checkin_window(session)
     return render(request, "activities/member_checkin.html", {
         "state": "confirm", "m": member, "session": session, "a": session.activity, "opens": opens, "closes": closes,

@@ -166,7 +166,7 @@ def checkin_candidates(actor: Actor, activity: Activity, session: Session, q: st
 def add_candidates(actor: Actor, activity: Activity, q: str, limit: int = CANDIDATES) -> list[tuple[object, str]]:
     """Members of the activity's union (and below) matching `q` (name, pinyin, ID number)
     who hold no place yet, each with why they may not take part ("" when they may)."""
-    from gonghui.activities.attendance import open_to
+    from gonghui.activities.attendance import staff_refusal
     from gonghui.members.selectors import member_search
 
     q = (q or "").strip()
@@ -177,7 +177,7 @@ def add_candidates(actor: Actor, activity: Activity, q: str, limit: int = CANDID
         status=RegStatus.CANCELLED).values("member_id")
     members = member_search(actor, q=q, org=activity.org, status="").filter(
         status__in=(*GOOD_STANDING, MemberStatus.RETIRED)).exclude(pk__in=taken).order_by("name_pinyin", "id")[:limit]
-    return [(m, open_to(activity, m)) for m in members]
+    return [(m, staff_refusal(activity, m)) for m in members]
 
 
 @dataclass

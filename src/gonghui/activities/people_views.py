@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.activities import attendance, people_selectors, selectors
 from gonghui.activities.models import RegStatus, Source
+from gonghui.exchange import files
 from gonghui.members.choices import Gender
 from gonghui.members.selectors import member_get
 from gonghui.web.forms import StyledForm
@@ -340,6 +341,19 @@ def print_qr(request, session_id):
     })
 
 
+# --- the attendance list as a spreadsheet --------------------------------------------------------
+
+
+@staff_view("activities.view")
+def people_export(request, activity_id):
+    """This activity's people in the attendance import format (ID numbers masked): edited
+    and re-imported through exchange:import kind='attendance'. Audited by the export."""
+    from gonghui.activities.sheets_attendance import attendance_export
+
+    actor = request.actor
+    activity = selectors.activity_get(actor, activity_id)
+    out = attendance_export(actor=actor, org=None, activity=activity, path=files.export_path("attendance"))
+    return files.send_and_delete(out, f"参加人员-{activity.code or activity.pk}.xlsx")
 
 
 # --- the printed sign sheet ----------------------------------------------------------------------
@@ -365,6 +379,7 @@ urlpatterns = [
     path("<int:activity_id>/people/", people, name="people"),
     path("<int:activity_id>/people/add/", people_add, name="people_add"),
     path("<int:activity_id>/people/guest/", people_guest, name="people_guest"),
+    path("<int:activity_id>/people/export/", people_export, name="people_export"),
     path("<int:activity_id>/checkin/", checkin, name="checkin"),
     path("<int:activity_id>/checkin/search/", checkin_search, name="checkin_search"),
     path("<int:activity_id>/checkin/record/", checkin_record, name="checkin_record"),

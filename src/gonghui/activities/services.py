@@ -55,12 +55,14 @@ def _aware(value):
 def _decimal(raw, field: str, label: str):
     if raw in (None, ""):
         return None
-    if isinstance(raw, Decimal):
-        return raw
     try:
-        return Decimal(str(raw).replace(",", "").replace("，", "").replace("元", "").strip())
+        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).replace(",", "").replace("，", "").replace("元", "").strip())
     except InvalidOperation:
         raise ValidationError({field: f"{label}“{raw}”不是数字。"}) from None
+    # "NaN" parses but cannot be compared: every range check after this would raise.
+    if not value.is_finite():
+        raise ValidationError({field: f"{label}“{raw}”不是数字。"})
+    return value
 
 
 # --- kinds -----------------------------------------------------------------------------------
@@ -371,8 +373,21 @@ def activity_update(*, actor: Actor, activity: Activity, co_orgs=None, partners=
             from gonghui.activities.attendance import promote_waitlist
 
             promote_waitlist(actor=actor, activity=activity)
+        if "quiz_pass" in changes:
+            _judge_scores(activity)
         audit_record(actor=actor, action="activity.update", obj=activity, org=activity.org, changes=changes)
     return activity
+
+
+def _judge_scores(activity: Activity) -> None:
+    """Scores already recorded are judged again by a changed pass mark, so 合格 in the lists
+    and the summary always follows the mark the activity has now."""
+    scored = activity.registrations.filter(score__isnull=False)
+    if activity.quiz_pass is None:
+        scored.update(passed=None)
+    else:
+        scored.filter(score__gte=activity.quiz_pass).update(passed=True)
+        scored.filter(score__lt=activity.quiz_pass).update(passed=False)
 
 
 @audited("activity.status", object_type="activities.Activity")

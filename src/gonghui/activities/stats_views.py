@@ -76,15 +76,14 @@ def stats(request):
     branches = [{"row": b, "link": F.list_link(None, **{**f.query(), **b.query}), "rate": _percent(b.rate)} for b in f.by_branch]
     # A district holds hundreds of classes: the page lists the latest, the link lists them all.
     classes = [{"activity": c.activity, "sessions": c.sessions, "teachers": c.teachers, "class_hours_text": _hours(c.class_hours),
-                "hours_text": _hours(c.hours)} for c in sorted(f.training.classes, key=lambda c: c.activity.starts_at,
-                                                               reverse=True)[:CLASSES_SHOWN]]
+                "hours_text": _hours(c.hours)} for c in f.training.latest(CLASSES_SHOWN)]
     return render(request, "activities/stats.html", {
         "f": f, "org": org, "start": start, "end": end, "subtree": subtree, "year": start.year,
         "scope_label": reporting_scope(org, subtree).label,
         "kind_rows": kind_rows, "months": months, "month_totals": month_totals, "branches": branches, "charts": charts,
         "all_link": f.link(), "training_link": f.link(training="1"),
         "can_choose_scope": org.level < Level.GRASSROOTS, "classes": classes,
-        "classes_hidden": max(0, len(f.training.classes) - CLASSES_SHOWN), "rate": _percent(f.rate),
+        "classes_hidden": max(0, f.training.held - CLASSES_SHOWN), "rate": _percent(f.rate),
         "per_member": _hours(f.training.hours_per_member) if f.training.hours_per_member is not None else "—",
         "training_hours": _hours(f.training.hours), "class_hours": _hours(f.training.class_hours),
     })

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from gonghui.access.actor import Actor
 from gonghui.activities.models import StudyAssignment, StudySubmission
@@ -127,6 +128,9 @@ def submission_add(*, actor: Actor, assignment: StudyAssignment, member, title: 
         raise ValidationError({"text": "内容最多50000个字；篇幅较长时请上传文件。"})
     if not text and upload is None:
         raise ValidationError({"text": "请填写内容或上传文件。"})
+    # Locked so that two pieces sent at once (a double tap) are numbered one after the other
+    # instead of both taking the same number (PostgreSQL; SQLite writes one at a time anyway).
+    StudyAssignment.objects.select_for_update().filter(pk=assignment.pk).first()
     seq = (assignment.submissions.filter(member=member).order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
     if seq > assignment.per_member:
         raise ValidationError({"text": f"已提交{assignment.per_member}篇，达到本任务的要求。"})
@@ -135,11 +139,22 @@ def submission_add(*, actor: Actor, assignment: StudyAssignment, member, title: 
         from gonghui.activities.attachments import store_file
 
         stored = store_file(upload, folder=f"study/{assignment.pk}")
-    sub = StudySubmission.objects.create(
-        assignment=assignment, org_path=assignment.org_path, member=member, unit_id=member.org_id, unit_path=member.org_path,
-        seq=seq, title=title, text=text, submitted_on=submitted_on, recorded_by=user_of(actor),
-        file_token=stored.token if stored else "", filename=stored.filename if stored else "",
-        content_type=stored.content_type if stored else "")
+    try:
+        with transaction.atomic():
+            sub = StudySubmission.objects.create(
+                assignment=assignment, org_path=assignment.org_path, member=member, unit_id=member.org_id,
+                unit_path=member.org_path, seq=seq, title=title, text=text, submitted_on=submitted_on,
+                recorded_by=user_of(actor), file_token=stored.token if stored else "",
+                filename=stored.filename if stored else "", content_type=stored.content_type if stored else "")
+    except BaseException as exc:
+        # Nothing half-saved: no row, so no file either.
+        if stored is not None:
+            from gonghui.activities.attachments import delete_file
+
+            delete_file(stored.token, folder=f"study/{assignment.pk}")
+        if isinstance(exc, IntegrityError):
+            raise ValidationError({"text": f"第{seq}篇刚刚已经提交，请刷新页面查看。"}) from None
+        raise
     audit_record(actor=actor, action="study.submit", obj=sub, org=assignment.org, message=f"{assignment.title}：{member.name} 第{seq}篇")
     return sub
 
@@ -156,8 +171,6 @@ def submission_remove(*, actor: Actor, submission: StudySubmission) -> None:
     token = submission.file_token
     submission.delete()
     if token:
-        from django.db import transaction
-
         from gonghui.activities.attachments import delete_file
 
         transaction.on_commit(lambda: delete_file(token, folder=f"study/{submission.assignment_id}"))

@@ -205,8 +205,13 @@ def study_file(request, submission_id):
     # Only a type the upload check recognised is shown in the browser; anything else (an
     # older row, a hand-edited one) is offered as a download of opaque bytes.
     known = piece.content_type in CONTENT_TYPES
-    return FileResponse(handle, as_attachment=not known, filename=piece.filename or "附件",
-                        content_type=piece.content_type if known else "application/octet-stream")
+    response = FileResponse(handle, as_attachment=not known, filename=piece.filename or "附件",
+                            content_type=piece.content_type if known else "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    # A member's upload opened on its own is a document of this site: like an activity's
+    # attachment (views.attachment) it may run nothing and reach nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
 
 
 @require_POST

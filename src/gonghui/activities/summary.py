@@ -313,7 +313,7 @@ def _plain_totals(fig: F.Figures, education: bool) -> tuple[int, int]:
 
 def collect(ctx) -> list[Section]:
     fig = figures_of(ctx)
-    if not fig.activities:
+    if not fig.held:
         return []
     earlier = figures_of(ctx.earlier)
     groups = _by_kind(fig, education=False)
@@ -402,7 +402,7 @@ def suggest(ctx) -> list[Suggestion]:
 
 def charts(ctx) -> list[Chart]:
     fig = figures_of(ctx)
-    if not fig.activities:
+    if not fig.held:
         return []
     out = [Chart("activities.kinds", "活动次数（按类型）", "hbar",
                  [(r.label, float(r.held), _link(ctx, kind=r.query["kind"])) for r in fig.by_kind], "次")]
@@ -420,9 +420,9 @@ def charts(ctx) -> list[Chart]:
 
 def collect_education(ctx) -> list[Section]:
     fig = figures_of(ctx)
-    earlier = figures_of(ctx.earlier) if fig.activities else None
+    earlier = figures_of(ctx.earlier) if fig.held else None
     items: list[Item] = []
-    if fig.activities:
+    if fig.held:
         items += _training_items(ctx, fig, earlier)
         items += _quiz_items(ctx, fig)
         items += _kind_items(ctx, fig, earlier, _by_kind(fig, education=True))

@@ -293,3 +293,17 @@ def test_a_login_without_a_member_record_gets_an_explanation(make_activity, tree
     assert response.status_code == 403 and "还没有关联会员信息" in response.content.decode()
     assert client.post(link(a.sessions.get())).status_code == 403
     assert not CheckIn.objects.exists()
+
+
+def test_it_says_a_link_does_not_work_before_offering_the_button(make_activity, people, login, chair):
+    from gonghui.activities import services as activity_services
+    from gonghui.activities.models import Status
+
+    a = make_activity(starts=0.5)
+    token_link = link(a.sessions.get())
+    activity_services.activity_set_status(actor=chair, activity=a, status=Status.CANCELLED, reason="暴雨")
+    page = login(people.man.user).get(token_link).content.decode()
+    assert "活动已取消" in page and "确认签到" not in page
+    later = make_activity(title="下周的活动", starts=24 * 7)
+    page = login(people.man.user).get(link(later.sessions.get())).content.decode()
+    assert "签到将于" in page and "确认签到" not in page

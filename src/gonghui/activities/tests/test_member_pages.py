@@ -160,9 +160,6 @@ def test_staff_without_the_member_permission_cannot_use_the_member_pages(make_ac
 
 
 def test_the_member_menu_entry_is_registered_for_members_only(people, login, personas):
-    from gonghui.activities.member_links import register_member_links
-
-    register_member_links()
     assert 'href="/activities/my/"' in login(people.man.user).get("/members/me/").content.decode()
     assert 'href="/activities/my/"' not in login(personas.grassroots_chair).get("/").content.decode()
 
