@@ -174,6 +174,19 @@ def partner_usable(partner: Partner, org: Org) -> bool:
 # --- activities ------------------------------------------------------------------------------
 
 
+def _check_times(starts, ends, errors: dict, *, too_long: str) -> None:
+    """Start and end given, in order, at most a year apart (an activity and a session)."""
+    if not starts:
+        errors["starts_at"] = "请填写开始时间。"
+    if not ends:
+        errors["ends_at"] = "请填写结束时间。"
+    if starts and ends:
+        if ends < starts:
+            errors["ends_at"] = "结束时间不能早于开始时间。"
+        elif ends - starts > dt.timedelta(days=MAX_DAYS):
+            errors["ends_at"] = too_long
+
+
 def clean_activity(values: dict, *, org: Org, instance: Activity | None = None) -> dict:
     """Validate activity fields (a full set for a new one, changed ones for an update);
     returns model values or raises ValidationError({field: msg})."""
@@ -201,15 +214,7 @@ def clean_activity(values: dict, *, org: Org, instance: Activity | None = None) 
         if key in values:
             values[key] = _aware(values[key])
     starts, ends = current("starts_at"), current("ends_at")
-    if not starts:
-        errors["starts_at"] = "请填写开始时间。"
-    if not ends:
-        errors["ends_at"] = "请填写结束时间。"
-    if starts and ends:
-        if ends < starts:
-            errors["ends_at"] = "结束时间不能早于开始时间。"
-        elif ends - starts > dt.timedelta(days=MAX_DAYS):
-            errors["ends_at"] = "一项活动最长一年；长期开展的工作请按阶段分别登记。"
+    _check_times(starts, ends, errors, too_long="一项活动最长一年；长期开展的工作请按阶段分别登记。")
     signup_end = current("signup_ends_at")
     if signup_end and ends and signup_end > ends:
         errors["signup_ends_at"] = "报名截止时间不能晚于活动结束时间。"
@@ -430,15 +435,7 @@ def _clean_session(values: dict, activity: Activity, instance: Session | None = 
             values[key] = _aware(values[key])
     starts = values.get("starts_at", getattr(instance, "starts_at", None))
     ends = values.get("ends_at", getattr(instance, "ends_at", None))
-    if not starts:
-        errors["starts_at"] = "请填写开始时间。"
-    if not ends:
-        errors["ends_at"] = "请填写结束时间。"
-    if starts and ends:
-        if ends < starts:
-            errors["ends_at"] = "结束时间不能早于开始时间。"
-        elif ends - starts > dt.timedelta(days=MAX_DAYS):
-            errors["ends_at"] = "一个场次最长一年。"
+    _check_times(starts, ends, errors, too_long="一个场次最长一年。")
     if "hours" in values or instance is None:
         try:
             values["hours"] = _hours(values.get("hours"), starts, ends)
