@@ -367,6 +367,15 @@ def checkin_by_link(*, actor: Actor, token: str, member) -> CheckInResult:
     return CheckInResult(reg, ci, created)
 
 
+def _admit(actor: Actor, activity: Activity, registration: Registration) -> None:
+    """Staff at the door take in someone waiting or cancelled: they are there."""
+    old = registration.status
+    registration.status, registration.cancelled_at = RegStatus.REGISTERED, None
+    registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    audit_record(actor=actor, action="registration.promote", obj=registration, org=activity.org,
+                 changes={"status": [old, RegStatus.REGISTERED]}, message=f"{activity.title}：{registration.name}（现场签到）")
+
+
 @audited("checkin.record", object_type="activities.CheckIn")
 def checkin_record(*, actor: Actor, session: Session, registration: Registration | None = None, member=None,
                    name: str = "", method: str = Method.STAFF) -> CheckInResult:
@@ -389,13 +398,11 @@ def checkin_record(*, actor: Actor, session: Session, registration: Registration
                 registration, _ = _enrol(actor=actor, activity=activity, member=member, name=name, source=Source.WALKIN,
                                          status=RegStatus.REGISTERED)
             else:
-                registration.status, registration.cancelled_at = RegStatus.REGISTERED, None
-                registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+                _admit(actor, activity, registration)
     elif registration.activity_id != activity.pk:
         raise ValidationError({"registration": "该报名不属于本活动。"})
     elif registration.status != RegStatus.REGISTERED:
-        registration.status, registration.cancelled_at = RegStatus.REGISTERED, None
-        registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+        _admit(actor, activity, registration)
     ci, created = _checkin(actor=actor, registration=registration, session=session, method=method)
     if created:
         audit_record(actor=actor, action="checkin.record", obj=ci, org=activity.org,

@@ -356,6 +356,9 @@ def activity_update(*, actor: Actor, activity: Activity, co_orgs=None, partners=
     actor.require_covers(activity.org)
     if activity.status == Status.CANCELLED:
         raise ValidationError({"status": "活动已取消，不能再修改。"})
+    # The row lock sign-ups take: a capacity is checked against the places taken while no
+    # sign-up can add one.
+    Activity.objects.select_for_update().filter(pk=activity.pk).exists()
     before = snapshot(activity, ACTIVITY_FIELDS)
     old_times = (activity.starts_at, activity.ends_at)
     values = clean_activity({k: v for k, v in fields.items() if k in ACTIVITY_FIELDS}, org=activity.org, instance=activity)

@@ -169,6 +169,7 @@ def test_it_refuses_a_walk_in_by_link_when_full_and_a_waitlisted_member(make_act
     # The staff at the door decide: they can take them in.
     assert attendance.checkin_record(actor=chair, session=a.sessions.get(), registration=waiting).created
     assert Registration.objects.get(pk=waiting.pk).status == RegStatus.REGISTERED
+    assert AuditEvent.objects.filter(action="registration.promote", object_id=str(waiting.pk)).exists()
 
 
 def test_it_records_scores_against_the_pass_mark(make_activity, chair, people):
