@@ -104,8 +104,10 @@ def my(request, member):
     mine = list(selectors.member_registrations(member)[:MINE_LIMIT])
     held = {r.activity_id for r in mine}
     # Upcoming activities I hold no place in, each with why I may not sign up ("" if I may).
-    upcoming = [{"a": a, "why": attendance.open_to(a, member), "open": a.status == Status.OPEN}
-                for a in selectors.member_activities(member)[:UPCOMING_LIMIT] if a.pk not in held]
+    offered = [a for a in selectors.member_activities(member)[:UPCOMING_LIMIT] if a.pk not in held]
+    taken = selectors.places_taken(a.pk for a in offered if a.capacity)
+    upcoming = [{"a": a, "why": attendance.open_to(a, member), "open": a.status == Status.OPEN,
+                 "left": max(0, a.capacity - taken.get(a.pk, 0)) if a.capacity else None} for a in offered]
     now = timezone.now()
     signed = [{"r": r, "place": "活动已取消" if r.activity.is_cancelled else _place_text(r),
                "can_cancel": not r.attended and now < r.activity.starts_at and not r.activity.is_cancelled}

@@ -230,6 +230,15 @@ def member_activities(member, *, upcoming: bool = True) -> QuerySet:
     return qs.order_by("starts_at", "id")
 
 
+def places_taken(activity_ids) -> dict[int, int]:
+    """Registered (not waiting) people of each activity, for showing places left."""
+    ids = list(activity_ids)
+    if not ids:
+        return {}
+    return dict(Registration.objects.filter(activity_id__in=ids, status=RegStatus.REGISTERED).values_list("activity_id")
+                .annotate(n=Count("id")))
+
+
 def member_activity_get(member, pk) -> Activity:
     from django.http import Http404
 

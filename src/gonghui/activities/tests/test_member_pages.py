@@ -214,3 +214,15 @@ def test_concurrent_sign_ups_never_overbook(tree, personas):
     assert statuses.count(RegStatus.WAITLIST) == RACERS + 1 - CAPACITY
     waiting = Registration.objects.filter(activity=a, status=RegStatus.WAITLIST)
     assert sorted(attendance.waitlist_position(r) for r in waiting) == list(range(1, RACERS + 2 - CAPACITY))
+
+
+def test_it_tells_a_member_how_many_places_are_left_and_when_signing_up_means_waiting(make_activity, people, login, chair):
+    from gonghui.activities import attendance as att
+
+    a = make_activity(title="羽毛球比赛", capacity=2)
+    att.registration_add(actor=chair, activity=a, member=people.others[0])
+    page = login(people.man.user).get("/activities/my/").content.decode()
+    assert "名额2人，剩余1个" in page
+    att.registration_add(actor=chair, activity=a, member=people.others[1])
+    page = login(people.man.user).get("/activities/my/").content.decode()
+    assert "已满（报名将进入候补名单）" in page and "报名候补" in page
