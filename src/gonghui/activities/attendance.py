@@ -243,6 +243,18 @@ def promote_waitlist(*, actor: Actor, activity: Activity) -> list[Registration]:
     return promoted
 
 
+def self_cancel_refusal(activity: Activity, *, attended: bool, now) -> str:
+    """Why a member may not cancel their own place ("" when they may): the service's rule,
+    which the phone pages ask to decide whether to offer the button."""
+    if activity.status == Status.CANCELLED:
+        return "活动已取消。"
+    if attended:
+        return "您已签到，不能取消报名。"
+    if now >= activity.starts_at:
+        return "活动已开始，不能再取消报名；如不能参加，请联系工会。"
+    return ""
+
+
 @audited("registration.cancel", object_type="activities.Registration")
 def registration_cancel(*, actor: Actor, registration: Registration) -> Registration:
     """The member themselves (before the activity starts) or staff cancel a place; the first
@@ -253,7 +265,7 @@ def registration_cancel(*, actor: Actor, registration: Registration) -> Registra
     if own and not actor.can("activities.manage"):
         actor.require("self.member")
         if timezone.now() >= activity.starts_at:
-            raise ValidationError({"registration": "活动已开始，不能再取消报名；如不能参加，请联系工会。"})
+            raise ValidationError({"registration": self_cancel_refusal(activity, attended=False, now=timezone.now())})
     else:
         actor.require("activities.manage")
         actor.require_covers(activity.org)

@@ -110,7 +110,7 @@ def my(request, member):
                  "left": max(0, a.capacity - taken.get(a.pk, 0)) if a.capacity else None} for a in offered]
     now = timezone.now()
     signed = [{"r": r, "place": "活动已取消" if r.activity.is_cancelled else _place_text(r),
-               "can_cancel": not r.attended and now < r.activity.starts_at and not r.activity.is_cancelled}
+               "can_cancel": not attendance.self_cancel_refusal(r.activity, attended=bool(r.attended), now=now)}
               for r in mine if r.activity.ends_at >= now and not r.attended]
     attended = [r for r in mine if r.attended]
     year = timezone.localdate().year
@@ -132,7 +132,7 @@ def member_detail(request, member, activity_id):
         "m": member, "a": activity, "reg": reg, "place": _place_text(reg) if reg else "", "sessions": sessions,
         "why": "" if reg else attendance.open_to(activity, member),
         "can_sign_up": reg is None and activity.status == Status.OPEN,
-        "can_cancel": reg is not None and not checkins and timezone.now() < activity.starts_at,
+        "can_cancel": reg is not None and not attendance.self_cancel_refusal(activity, attended=bool(checkins), now=timezone.now()),
         "hours": sum((s.hours for s, ci in sessions if ci), start=0),
     })
 
